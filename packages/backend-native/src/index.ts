@@ -1,0 +1,1 @@
+export { nativeBackend, type NativeBackendOptions } from "./native-backend.js";

@@ -1,0 +1,161 @@
+/**
+ * The native backend: runs anyio-ts on the host's own event loop, as AnyIO runs on asyncio.
+ *
+ * @module
+ */
+import type { Backend, BackendRun, Resumable, RunController, TimerTarget } from "@anyio/core";
+import { BACKEND_CONTRACT_VERSION } from "@anyio/core";
+import { hostMacrotask } from "./macrotask.js";
+
+/** Options of {@link nativeBackend}. */
+export interface NativeBackendOptions {
+  /**
+   * How long (ms) tasks may keep running on microtasks alone before checkpoints yield to a
+   * macrotask so host timers and I/O get a turn. Default 4.
+   */
+  timeSlice?: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+/** setTimeout's largest delay; longer ones are re-armed in steps. */
+const MAX_TIMEOUT = 2_147_483_647;
+
+const now: () => number =
+  typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+
+/** A host timer for a deadline, re-armed when the delay exceeds setTimeout's range. */
+class HostTimer {
+  handle: ReturnType<typeof setTimeout> | null = null;
+  constructor(
+    readonly deadline: number,
+    readonly target: TimerTarget,
+  ) {
+    this.arm();
+  }
+  arm(): void {
+    const delay = Math.max(0, this.deadline - now());
+    this.handle = setTimeout(fireHostTimer, Math.min(delay, MAX_TIMEOUT), this);
+  }
+  clear(): void {
+    if (this.handle !== null) clearTimeout(this.handle);
+    this.handle = null;
+  }
+}
+
+function fireHostTimer(timer: HostTimer): void {
+  timer.handle = null;
+  // Host timers may fire a fraction of a millisecond early against performance.now().
+  if (timer.deadline - now() > 1) timer.arm();
+  else timer.target.onTimer();
+}
+
+class NativeRun implements BackendRun {
+  /** Tasks and waiters waiting to be resumed, in FIFO order; drained on one microtask. */
+  private queue: Resumable[] = [];
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flush();
+  /** Checkpoints since the last macrotask marker; the clock is read every 128th. */
+  private ticks = 0;
+  private markerPending = false;
+  private markerAt = 0;
+  /** While set, checkpoints wait for the marker (a macrotask) instead of a microtask. */
+  private gate: Promise<void> | null = null;
+  private openGate: (() => void) | null = null;
+  private readonly onMarkerBound = () => this.onMarker();
+  private closed = false;
+
+  constructor(private readonly timeSlice: number) {}
+
+  now(): number {
+    return now();
+  }
+
+  setTimer(deadline: number, target: TimerTarget): unknown {
+    if (deadline === Infinity) return null;
+    return new HostTimer(deadline, target);
+  }
+
+  clearTimer(handle: unknown): void {
+    if (handle !== null) (handle as HostTimer).clear();
+  }
+
+  reschedule(item: Resumable): void {
+    this.queue.push(item);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  private flush(): void {
+    const queue = this.queue;
+    // Items rescheduled while flushing run in this same pass (FIFO).
+    for (let i = 0; i < queue.length; i++) queue[i]!.resume();
+    queue.length = 0;
+    this.flushScheduled = false;
+  }
+
+  yieldNow(): Promise<void> {
+    if (this.gate !== null) return this.gate;
+    if (!this.markerPending) {
+      this.markerPending = true;
+      this.markerAt = now();
+      this.ticks = 0;
+      hostMacrotask(this.onMarkerBound);
+    } else if ((++this.ticks & 127) === 0 && now() - this.markerAt > this.timeSlice) {
+      // Microtasks have run for a whole slice without the loop getting a turn: hold every
+      // checkpoint until the marker macrotask fires.
+      this.gate = new Promise<void>((resolve) => (this.openGate = resolve));
+      return this.gate;
+    }
+    return RESOLVED;
+  }
+
+  private onMarker(): void {
+    this.markerPending = false;
+    const open = this.openGate;
+    this.gate = this.openGate = null;
+    if (open !== null) open();
+  }
+
+  macrotask(): Promise<void> {
+    return new Promise<void>((resolve) => hostMacrotask(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.onMarker();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+/**
+ * The native backend: `performance.now()` clock, host timers, microtask scheduling with a
+ * macrotask yield every few milliseconds so a busy task never starves timers or I/O.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep } from "@anyio/core";
+ * import { nativeBackend } from "@anyio/backend-native";
+ * await run(() => sleep(100), { backend: nativeBackend() });
+ * ```
+ */
+export function nativeBackend(options?: NativeBackendOptions): Backend {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new TypeError(`nativeBackend(): options must be an object, got ${options === null ? "null" : typeof options}`);
+  }
+  const timeSlice = options?.timeSlice ?? 4;
+  if (typeof timeSlice !== "number" || Number.isNaN(timeSlice) || timeSlice < 0) {
+    throw new RangeError(`nativeBackend(): timeSlice must be a number of milliseconds >= 0, got ${String(timeSlice)}`);
+  }
+  return {
+    name: "native",
+    contractVersion: BACKEND_CONTRACT_VERSION,
+    start(_controller: RunController): BackendRun {
+      return new NativeRun(timeSlice);
+    },
+  };
+}

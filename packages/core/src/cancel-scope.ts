@@ -1,0 +1,303 @@
+/**
+ * Cancel scopes: a region of code that can be cancelled as a unit, by `cancel()`, by a
+ * deadline, or by an enclosing scope — unless shielded.
+ *
+ * @module
+ */
+import type { TimerTarget } from "./backend.js";
+import { currentNode, describe, type WaitOptions } from "./context.js";
+import { isCancelled, TimeoutError } from "./errors.js";
+import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
+import { checkDelay, checkDeadline } from "./internal/validate.js";
+
+/** Options of {@link CancelScope}. */
+export interface CancelScopeOptions {
+  /** Absolute deadline on the run's clock (`currentTime()` units, ms); `Infinity` for none. */
+  deadline?: number;
+  /** Shield the scope's contents from cancellation of the scopes around it. */
+  shield?: boolean;
+}
+
+/**
+ * A cancel scope, as in AnyIO/Trio. Enter it with `run(body)`; cancellation (by
+ * {@link CancelScope.cancel}, by the deadline, or from outside unless shielded) makes every
+ * checkpoint inside throw `Cancelled`, level-triggered, until the body leaves the scope —
+ * where the scope that caused the cancellation absorbs it and `run()` resolves `undefined`.
+ *
+ * A scope is single-use. `deadline` and `shield` may change while it is entered.
+ *
+ * @example
+ * ```ts
+ * const scope = new CancelScope({ deadline: currentTime() + 1_000 });
+ * const result = await scope.run(async () => {
+ *   await sleep(5_000);      // cancelled after 1 s
+ *   return "finished";
+ * });
+ * // result === undefined, scope.cancelledCaught === true
+ * ```
+ */
+export class CancelScope extends CancelNode implements TimerTarget {
+  /** @internal */ _cancelledCaught = false;
+  /** @internal */ _deadlineFired = false;
+  /** @internal */ _timer: unknown = null;
+  /** @internal A relative deadline waiting for a clock (moveOnAfter outside any context). */
+  _pendingDelay: number | null = null;
+
+  constructor(options?: CancelScopeOptions) {
+    super();
+    if (options !== undefined) {
+      if (options === null || typeof options !== "object") {
+        throw new TypeError(`CancelScope(): options must be an object, got ${describe(options)}`);
+      }
+      if (options.deadline !== undefined) this._deadline = checkDeadline(options.deadline, "deadline");
+      if (options.shield !== undefined) this._shield = checkShield(options.shield);
+    }
+  }
+
+  /** The absolute deadline (ms on the run's clock); `Infinity` means none. Settable while entered. */
+  get deadline(): number {
+    return this._deadline;
+  }
+
+  set deadline(value: number) {
+    this._deadline = checkDeadline(value, "deadline");
+    this._pendingDelay = null;
+    if (this._state === NodeState.Active) this._armDeadline();
+  }
+
+  /** Whether cancellation from enclosing scopes is kept out. Settable while entered. */
+  get shield(): boolean {
+    return this._shield;
+  }
+
+  set shield(value: boolean) {
+    const shield = checkShield(value);
+    if (shield === this._shield) return;
+    this._shield = shield;
+    if (this._state === NodeState.Active) refreshCancellation(this);
+  }
+
+  /** True once {@link cancel} was called or the deadline expired. */
+  get cancelCalled(): boolean {
+    return this._cancelCalled;
+  }
+
+  /** True if this scope absorbed the `Cancelled` that ended its body. */
+  get cancelledCaught(): boolean {
+    return this._cancelledCaught;
+  }
+
+  /** The reason given to the first {@link cancel} (or `"deadline exceeded"`). */
+  get cancelReason(): string | undefined {
+    return this._cancelReason;
+  }
+
+  /**
+   * Cancels the scope: every checkpoint inside it throws `Cancelled` from now on. Idempotent;
+   * only the first reason is kept. Works before the scope is entered, too.
+   */
+  cancel(reason?: string): void {
+    if (reason !== undefined && typeof reason !== "string") {
+      throw new TypeError(`CancelScope.cancel(): reason must be a string, got ${describe(reason)}`);
+    }
+    if (this._cancelCalled) return;
+    this._cancelCalled = true;
+    this._cancelReason = reason;
+    this._clearTimer();
+    if (this._state === NodeState.Active) refreshCancellation(this);
+  }
+
+  /**
+   * Enters the scope, runs `body(scope)` inside it and leaves. Resolves with the body's value,
+   * or `undefined` when this scope absorbed a cancellation.
+   *
+   * @param options - `{ signal }` names the enclosing context explicitly (see `WaitOptions`)
+   */
+  async run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T | undefined> {
+    if (typeof body !== "function") {
+      throw new TypeError(`CancelScope.run(): body must be a function, got ${describe(body)}`);
+    }
+    if (this._state !== NodeState.New) {
+      throw new Error("Each CancelScope may only be entered once (create a new scope for each run())");
+    }
+    const parent = currentNode(options, "CancelScope.run");
+    this._enter(parent);
+    try {
+      const carrier = this._run.ambient;
+      return await (carrier !== null ? carrier.run(this, body, this) : body(this));
+    } catch (err) {
+      if (isCancelled(err) && this._catches()) {
+        this._cancelledCaught = true;
+        return undefined;
+      }
+      throw err;
+    } finally {
+      this._exit();
+    }
+  }
+
+  /** @internal */
+  _enter(parent: CancelNode): void {
+    this._run = parent._run;
+    this._task = parent._task;
+    this._state = NodeState.Active;
+    this._attach(parent);
+    if (this._pendingDelay !== null) {
+      this._deadline = this._run.backend.now() + this._pendingDelay;
+      this._pendingDelay = null;
+    }
+    if (this._deadline !== Infinity && !this._cancelCalled) this._armDeadline();
+  }
+
+  /** @internal */
+  _exit(): void {
+    this._clearTimer();
+    this._state = NodeState.Exited;
+    this._detach();
+  }
+
+  /** @internal Trio's rule: absorb if cancelled and the parent's cancellation is not visible here. */
+  _catches(): boolean {
+    if (!this._effCancelled) return false;
+    const parent = this._parent;
+    return this._shield || parent === null || !parent._effCancelled;
+  }
+
+  /** @internal */
+  _armDeadline(): void {
+    this._clearTimer();
+    if (this._cancelCalled || this._deadline === Infinity) return;
+    const backend = this._run.backend;
+    if (this._deadline <= backend.now()) this.onTimer();
+    else this._timer = backend.setTimer(this._deadline, this);
+  }
+
+  /** @internal */
+  _clearTimer(): void {
+    if (this._timer !== null) {
+      this._run.backend.clearTimer(this._timer);
+      this._timer = null;
+    }
+  }
+
+  /** @internal The deadline was reached. */
+  onTimer(): void {
+    this._timer = null;
+    if (this._cancelCalled) return;
+    this._deadlineFired = true;
+    this.cancel("deadline exceeded");
+  }
+}
+
+/**
+ * A cancel scope whose `run()` throws {@link TimeoutError} instead of resolving `undefined`
+ * when its own deadline cancelled the body. Made by {@link failAfter} and {@link failAt}.
+ */
+export class FailAfterScope extends CancelScope {
+  /** Like {@link CancelScope.run}, but a cancellation by this scope's own deadline throws `TimeoutError`. */
+  override async run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+    const result = await super.run(body, options);
+    if (this._cancelledCaught && this._deadlineFired) throw new TimeoutError();
+    return result as T;
+  }
+}
+
+function checkShield(value: unknown): boolean {
+  if (typeof value !== "boolean") throw new TypeError(`shield must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function relativeScope<S extends CancelScope>(scope: S, delay: number, options: WaitOptions | undefined, caller: string): S {
+  // The deadline counts from the call, as AnyIO's move_on_after; with no context to read a
+  // clock from (explicit mode), it counts from entry instead.
+  let now: number | undefined;
+  try {
+    now = currentNode(options, caller)._run.backend.now();
+  } catch {
+    now = undefined;
+  }
+  if (delay === Infinity) return scope;
+  if (now === undefined) scope._pendingDelay = delay;
+  else scope._deadline = now + delay;
+  return scope;
+}
+
+/** Options of {@link moveOnAfter} / {@link failAfter}. */
+export interface TimeoutOptions extends WaitOptions {
+  shield?: boolean;
+}
+
+/**
+ * A cancel scope that cancels itself `delay` ms from now: on timeout the body is cancelled and
+ * `run()` resolves `undefined` (check `scope.cancelledCaught`).
+ *
+ * @example
+ * ```ts
+ * const scope = moveOnAfter(100);
+ * await scope.run(async () => { await sleep(1_000); });
+ * console.log(scope.cancelledCaught); // true
+ * ```
+ */
+export function moveOnAfter(delay: number, options?: TimeoutOptions): CancelScope {
+  const ms = checkDelay(delay, "delay");
+  return relativeScope(new CancelScope({ shield: options?.shield ?? false }), ms, options, "moveOnAfter");
+}
+
+/**
+ * A cancel scope with an absolute deadline (ms on the run's clock, see `currentTime()`).
+ *
+ * @example
+ * ```ts
+ * await moveOnAt(currentTime() + 50).run(() => sleep(100)); // resolves undefined after 50 ms
+ * ```
+ */
+export function moveOnAt(deadline: number, options?: { shield?: boolean }): CancelScope {
+  return new CancelScope({ deadline: checkDeadline(deadline, "deadline"), shield: options?.shield ?? false });
+}
+
+/**
+ * A cancel scope that throws {@link TimeoutError} if `delay` ms pass before the body finishes.
+ *
+ * @example
+ * ```ts
+ * const body = await failAfter(1_000).run(() => readAll(stream)); // TimeoutError after 1 s
+ * ```
+ */
+export function failAfter(delay: number, options?: TimeoutOptions): FailAfterScope {
+  const ms = checkDelay(delay, "delay");
+  return relativeScope(new FailAfterScope({ shield: options?.shield ?? false }), ms, options, "failAfter");
+}
+
+/**
+ * Like {@link failAfter} with an absolute deadline.
+ *
+ * @example
+ * ```ts
+ * await failAt(currentTime() + 200).run(() => connect());
+ * ```
+ */
+export function failAt(deadline: number, options?: { shield?: boolean }): FailAfterScope {
+  return new FailAfterScope({ deadline: checkDeadline(deadline, "deadline"), shield: options?.shield ?? false });
+}
+
+/**
+ * The earliest deadline that applies to the current code: the minimum over the enclosing
+ * scopes up to and including the first shielded one; `-Infinity` if one of them is already
+ * cancelled; `Infinity` if none has a deadline.
+ *
+ * @example
+ * ```ts
+ * await moveOnAfter(500).run(async () => {
+ *   const left = currentEffectiveDeadline() - currentTime(); // ≈ 500
+ * });
+ * ```
+ */
+export function currentEffectiveDeadline(options?: WaitOptions): number {
+  let deadline = Infinity;
+  for (let n: CancelNode | null = currentNode(options, "currentEffectiveDeadline"); n !== null; n = n._parent) {
+    if (n._cancelCalled) return -Infinity;
+    if (n._deadline < deadline) deadline = n._deadline;
+    if (n._shield) break;
+  }
+  return deadline;
+}

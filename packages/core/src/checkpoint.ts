@@ -1,0 +1,61 @@
+/**
+ * Checkpoints: the points where cancellation is delivered and other tasks get to run.
+ *
+ * @module
+ */
+import { currentNode, type WaitOptions } from "./context.js";
+import { cancelledError } from "./internal/cancel-node.js";
+import { isForeignSignal } from "./waiter.js";
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A cancel point and a schedule point: throws `Cancelled` if the current scope is
+ * cancelled, otherwise lets other tasks (and host timers and I/O, now and then) run.
+ * Costs about one microtask on the native backend.
+ *
+ * @example
+ * ```ts
+ * for (const item of hugeArray) {
+ *   process(item);
+ *   await checkpoint(); // stay cancellable and fair in a long CPU loop
+ * }
+ * ```
+ */
+export function checkpoint(options?: WaitOptions): Promise<void> {
+  const node = currentNode(options, "checkpoint");
+  if (node._effCancelled) return Promise.reject(cancelledError(node));
+  const signal = options?.signal;
+  if (signal !== undefined && signal.aborted && isForeignSignal(signal)) return Promise.reject(signal.reason);
+  return node._run.backend.yieldNow(node._task);
+}
+
+/**
+ * A cancel point only: throws `Cancelled` if the current scope is cancelled, without
+ * yielding otherwise.
+ *
+ * @example
+ * ```ts
+ * await checkpointIfCancelled();
+ * ```
+ */
+export function checkpointIfCancelled(options?: WaitOptions): Promise<void> {
+  const node = currentNode(options, "checkpointIfCancelled");
+  if (node._effCancelled) return Promise.reject(cancelledError(node));
+  const signal = options?.signal;
+  if (signal !== undefined && signal.aborted && isForeignSignal(signal)) return Promise.reject(signal.reason);
+  return RESOLVED;
+}
+
+/**
+ * A schedule point only: lets other tasks run but never throws `Cancelled`.
+ *
+ * @example
+ * ```ts
+ * await cancelShieldedCheckpoint();
+ * ```
+ */
+export function cancelShieldedCheckpoint(options?: WaitOptions): Promise<void> {
+  const node = currentNode(options, "cancelShieldedCheckpoint");
+  return node._run.backend.yieldNow(node._task);
+}

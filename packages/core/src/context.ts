@@ -1,0 +1,97 @@
+/**
+ * Finding the current task and cancel scope: explicitly from `{ signal }`, or ambiently.
+ *
+ * @module
+ */
+import { NoContextError } from "./errors.js";
+import { ambientCarrier } from "./internal/ambient.js";
+import { type CancelNode, NODE_OF_SIGNAL, NodeState } from "./internal/cancel-node.js";
+
+/**
+ * Options accepted by every call that can wait. `signal` is either the signal of one of our
+ * scopes or tasks (`cx.signal`, `scope.signal`), which names the context explicitly and
+ * carries that scope's full semantics, or any other `AbortSignal`, which adds one more way
+ * to abort this one call (it then throws the signal's `reason`).
+ */
+export interface WaitOptions {
+  signal?: AbortSignal | undefined;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === "boolean" &&
+    typeof (value as AbortSignal).addEventListener === "function"
+  );
+}
+
+/** Validates an options object of a waiting call and returns its signal, if any. */
+export function signalOption(options: WaitOptions | undefined, caller: string): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${caller}(): options must be an object, got ${options === null ? "null" : typeof options}`);
+  }
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`${caller}(): options.signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  return signal;
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return String(value);
+}
+
+/**
+ * The cancel-tree node a call runs in: the one named by `options.signal` if it is ours,
+ * else the ambient one. Throws {@link NoContextError} when there is neither.
+ *
+ * @param caller - the public name of the calling function, for messages
+ */
+export function currentNode(options: WaitOptions | undefined, caller: string): CancelNode {
+  let node: CancelNode | undefined;
+  if (options !== undefined) {
+    const signal = signalOption(options, caller);
+    if (signal !== undefined) node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
+  }
+  if (node === undefined) {
+    const carrier = ambientCarrier();
+    if (carrier !== null) node = carrier.getStore();
+    if (node === undefined) {
+      throw new NoContextError(
+        `${caller}() needs the current task, but found none. Call it inside run(); where there is no ` +
+          `ambient context (browsers, or run(main, { context: "explicit" })), pass the context ` +
+          `explicitly: ${caller}(…, { signal: cx.signal }) with the task's cx (or a scope's signal).`,
+      );
+    }
+  }
+  if (node._state !== NodeState.Active) {
+    throw new Error(
+      `${caller}() was called from a task or cancel scope that has already exited: a promise ` +
+        `outlived the task group or scope that started it (is an await missing?)`,
+    );
+  }
+  return node;
+}
+
+/**
+ * The `AbortSignal` of the current cancel scope: it aborts (with a `Cancelled` reason) when
+ * the scope becomes effectively cancelled. Hand it to `fetch`, streams or any API that takes
+ * a signal.
+ *
+ * @example
+ * ```ts
+ * await moveOnAfter(5_000).run(async () => {
+ *   const res = await fetch(url, { signal: currentSignal() });
+ * });
+ * ```
+ */
+export function currentSignal(options?: WaitOptions): AbortSignal {
+  return currentNode(options, "currentSignal").signal;
+}

@@ -1,0 +1,182 @@
+/**
+ * The error classes of anyio-ts, named as AnyIO names them.
+ *
+ * Every class carries a `Symbol.for` brand so that checks such as {@link isCancelled} keep
+ * working when two copies of `@anyio/core` end up in one process (an ESM and a CJS copy, or
+ * two versions side by side).
+ *
+ * @module
+ */
+
+const CANCELLED_BRAND = Symbol.for("anyio.Cancelled");
+
+/**
+ * Thrown at a checkpoint when the task's cancel scope (or one around it) is cancelled.
+ *
+ * The cancel scope that caused it catches it, so it never escapes `run()`. Code that catches
+ * errors broadly must re-throw it: test with {@link isCancelled}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await sleep(1000);
+ * } catch (err) {
+ *   if (isCancelled(err)) throw err; // never swallow a cancellation
+ *   console.error(err);
+ * }
+ * ```
+ */
+export class Cancelled extends Error {
+  declare readonly [CANCELLED_BRAND]: true;
+  constructor(message = "Cancelled") {
+    super(message);
+  }
+  static {
+    Object.defineProperty(this.prototype, CANCELLED_BRAND, { value: true });
+    Object.defineProperty(this.prototype, "name", { value: "Cancelled", writable: true, configurable: true });
+  }
+}
+
+/**
+ * True when `err` is a cancellation of anyio-ts (from any copy of the package).
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (isCancelled(err)) throw err; }
+ * ```
+ */
+export function isCancelled(err: unknown): err is Cancelled {
+  return typeof err === "object" && err !== null && (err as { [CANCELLED_BRAND]?: unknown })[CANCELLED_BRAND] === true;
+}
+
+/**
+ * The class of the cancellation error, as AnyIO's `get_cancelled_exc_class()`.
+ *
+ * @example
+ * ```ts
+ * const CancelledClass = getCancelledExcClass();
+ * if (err instanceof CancelledClass) throw err;
+ * ```
+ */
+export function getCancelledExcClass(): typeof Cancelled {
+  return Cancelled;
+}
+
+/** Defines a named error class whose `name` survives minification. */
+function named<T extends abstract new (...args: never[]) => Error>(cls: T, name: string): T {
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  return cls;
+}
+
+/**
+ * Thrown by `failAfter()`/`failAt()` when their own deadline expired.
+ *
+ * @example
+ * ```ts
+ * try { await failAfter(100).run(() => slowCall()); } catch (e) { if (e instanceof TimeoutError) … }
+ * ```
+ */
+export class TimeoutError extends Error {
+  constructor(message = "deadline exceeded") {
+    super(message);
+  }
+}
+named(TimeoutError, "TimeoutError");
+
+/**
+ * Thrown by a `*Nowait` call when it would have to wait.
+ *
+ * @example
+ * ```ts
+ * try { lock.acquireNowait(); } catch (e) { if (e instanceof WouldBlock) … }
+ * ```
+ */
+export class WouldBlock extends Error {
+  constructor(message = "the operation would block") {
+    super(message);
+  }
+}
+named(WouldBlock, "WouldBlock");
+
+/**
+ * Thrown when receiving from a stream whose sending side has closed (and the buffer is empty).
+ *
+ * @example
+ * ```ts
+ * try { await receive.receive(); } catch (e) { if (e instanceof EndOfStream) done = true; }
+ * ```
+ */
+export class EndOfStream extends Error {
+  constructor(message = "end of stream") {
+    super(message);
+  }
+}
+named(EndOfStream, "EndOfStream");
+
+/**
+ * Thrown when using a resource that this side has already closed.
+ *
+ * @example
+ * ```ts
+ * send.close(); await send.send(1); // throws ClosedResourceError
+ * ```
+ */
+export class ClosedResourceError extends Error {
+  constructor(message = "the resource is closed") {
+    super(message);
+  }
+}
+named(ClosedResourceError, "ClosedResourceError");
+
+/**
+ * Thrown when the other side of a resource is gone (all receivers closed, peer reset…).
+ *
+ * @example
+ * ```ts
+ * receive.close(); await send.send(1); // throws BrokenResourceError
+ * ```
+ */
+export class BrokenResourceError extends Error {
+  constructor(message = "the resource is broken", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+named(BrokenResourceError, "BrokenResourceError");
+
+/**
+ * Thrown when a second task tries to use a resource that allows one user at a time.
+ *
+ * @example
+ * ```ts
+ * new BusyResourceError("reading from") // "Another task is already reading from this resource"
+ * ```
+ */
+export class BusyResourceError extends Error {
+  constructor(action: string) {
+    super(`Another task is already ${action} this resource`);
+  }
+}
+named(BusyResourceError, "BusyResourceError");
+
+/**
+ * Thrown by a call that needs the current task but finds none: outside `run()`, or where
+ * there is no ambient context and no `{ signal }` was given.
+ *
+ * @example
+ * ```ts
+ * await sleep(10); // outside run(): NoContextError
+ * ```
+ */
+export class NoContextError extends Error {}
+named(NoContextError, "NoContextError");
+
+/**
+ * Thrown when a `RunVar` has no value and no default.
+ *
+ * @example
+ * ```ts
+ * new RunVar<number>("x").get(); // LookupError inside run()
+ * ```
+ */
+export class LookupError extends Error {}
+named(LookupError, "LookupError");

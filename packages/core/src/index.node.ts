@@ -1,0 +1,3 @@
+import "./ambient-node.js";
+
+export * from "./index.js";

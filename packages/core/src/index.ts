@@ -1,0 +1,46 @@
+export { run, type RunOptions } from "./run.js";
+export {
+  BACKEND_CONTRACT_VERSION,
+  type Backend,
+  type BackendRun,
+  type BlockedTask,
+  type Resumable,
+  type RunController,
+  type RunSnapshot,
+  type TaskInfo,
+  type TimerTarget,
+} from "./backend.js";
+export {
+  CancelScope,
+  FailAfterScope,
+  currentEffectiveDeadline,
+  failAfter,
+  failAt,
+  moveOnAfter,
+  moveOnAt,
+  type CancelScopeOptions,
+  type TimeoutOptions,
+} from "./cancel-scope.js";
+export { TaskGroup, createTaskGroup, withTaskGroup, type StartOptions, type StartSoonOptions } from "./task-group.js";
+export type { TaskContext, TaskStartContext } from "./task.js";
+export { checkpoint, checkpointIfCancelled, cancelShieldedCheckpoint } from "./checkpoint.js";
+export { currentTime, sleep, sleepForever, sleepUntil } from "./time.js";
+export { currentSignal, currentNode, type WaitOptions } from "./context.js";
+export { getCurrentTask, getRunningTasks, waitAllTasksBlocked } from "./tasks.js";
+export { RunVar, type RunVarToken } from "./run-var.js";
+export { awaitCancellable } from "./await-cancellable.js";
+export { Waiter, isForeignSignal, type WaitKind } from "./waiter.js";
+export {
+  BrokenResourceError,
+  BusyResourceError,
+  Cancelled,
+  ClosedResourceError,
+  EndOfStream,
+  LookupError,
+  NoContextError,
+  TimeoutError,
+  WouldBlock,
+  getCancelledExcClass,
+  isCancelled,
+} from "./errors.js";
+export { ExceptionGroup, catchGroup, type ErrorMatcher, type GroupHandler } from "./exception-group.js";

@@ -1,0 +1,42 @@
+/**
+ * Ambient context: where the host carries a value across `await` (AsyncLocalStorage on Node,
+ * Deno, Bun and Workers), the current task and cancel scope are found implicitly, as in AnyIO.
+ * The default (browser) entry installs nothing; the `node`/`deno`/`bun`/`workerd` entry installs
+ * an AsyncLocalStorage carrier.
+ *
+ * @internal
+ */
+import type { CancelNode } from "./cancel-node.js";
+
+/** The subset of AsyncLocalStorage that anyio-ts uses. */
+export interface AmbientCarrier {
+  getStore(): CancelNode | undefined;
+  run<R, A extends unknown[]>(store: CancelNode | undefined, fn: (...args: A) => R, ...args: A): R;
+  disable?(): void;
+}
+
+let carrier: AmbientCarrier | null = null;
+let ambientRuns = 0;
+
+/** Installs the host's carrier; called once by the host-specific entry point. */
+export function installAmbientCarrier(c: AmbientCarrier): void {
+  carrier = c;
+}
+
+/** The installed carrier, or null on hosts without one. */
+export function ambientCarrier(): AmbientCarrier | null {
+  return carrier;
+}
+
+/** Counts runs that use the carrier so it can be switched off (no promise hooks) when idle. */
+export function ambientRunStarted(): void {
+  ambientRuns++;
+}
+
+export function ambientRunEnded(): void {
+  if (--ambientRuns === 0 && carrier !== null && carrier.disable !== undefined) {
+    // Node 20's AsyncLocalStorage keeps a PromiseHook alive (~0.7 µs per promise, process
+    // wide) once used; disabling it when no ambient run is left gives that cost back.
+    carrier.disable();
+  }
+}

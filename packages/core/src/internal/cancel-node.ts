@@ -1,0 +1,136 @@
+/**
+ * The cancellation tree shared by cancel scopes and tasks.
+ *
+ * Every cancel scope and every task is a node; a task's node hangs under the scope it was
+ * spawned into (a task group's scope), a scope's node under whatever was current when it was
+ * entered. "Effectively cancelled" is kept eagerly on every node, as Trio's CancelStatus does,
+ * so a checkpoint asks one boolean instead of walking to the root.
+ *
+ * @internal
+ */
+import { Cancelled } from "../errors.js";
+import type { RunState } from "./run-state.js";
+import type { Waiter } from "../waiter.js";
+import type { Task } from "../task.js";
+
+/** Marks an AbortSignal that belongs to one of our nodes. */
+export const NODE_OF_SIGNAL = Symbol("anyio.node");
+
+/** Life cycle of a node: created, entered (running), exited (finished). */
+export const NodeState = { New: 0, Active: 1, Exited: 2 } as const;
+export type NodeState = (typeof NodeState)[keyof typeof NodeState];
+
+export abstract class CancelNode {
+  /** @internal */ _run!: RunState;
+  /** @internal */ _task!: Task;
+  /** @internal */ _parent: CancelNode | null = null;
+  /** @internal */ _firstChild: CancelNode | null = null;
+  /** @internal */ _prevSibling: CancelNode | null = null;
+  /** @internal */ _nextSibling: CancelNode | null = null;
+  /** @internal */ _state: NodeState = NodeState.New;
+  /** @internal */ _cancelCalled = false;
+  /** @internal */ _shield = false;
+  /** @internal */ _deadline = Infinity;
+  /** @internal */ _effCancelled = false;
+  /** @internal */ _cancelReason: string | undefined = undefined;
+  /** @internal waiters parked with this node as their scope (intrusive list) */
+  _firstWaiter: Waiter<unknown> | null = null;
+  /** @internal */ _controller: AbortController | null = null;
+
+  /** The `AbortSignal` that aborts when this node becomes effectively cancelled. */
+  get signal(): AbortSignal {
+    let c = this._controller;
+    if (c === null) {
+      c = this._controller = new AbortController();
+      (c.signal as unknown as Record<symbol, CancelNode>)[NODE_OF_SIGNAL] = this;
+      if (this._effCancelled) c.abort(cancelledError(this));
+    }
+    return c.signal;
+  }
+
+  /** @internal Links this node under `parent` and derives its cancellation state. */
+  _attach(parent: CancelNode): void {
+    this._parent = parent;
+    const first = parent._firstChild;
+    this._nextSibling = first;
+    if (first !== null) first._prevSibling = this;
+    parent._firstChild = this;
+    this._effCancelled = this._cancelCalled || (!this._shield && parent._effCancelled);
+  }
+
+  /** @internal */
+  _detach(): void {
+    const parent = this._parent;
+    if (parent === null) return;
+    const prev = this._prevSibling;
+    const next = this._nextSibling;
+    if (prev !== null) prev._nextSibling = next;
+    else parent._firstChild = next;
+    if (next !== null) next._prevSibling = prev;
+    this._prevSibling = this._nextSibling = null;
+  }
+
+  /** @internal The node whose cancellation a `Cancelled` raised here stands for. */
+  _cancelSource(): CancelNode {
+    let source: CancelNode = this;
+    for (let n: CancelNode | null = this; n !== null; n = n._parent) {
+      if (n._cancelCalled) source = n;
+      if (n._shield) break;
+    }
+    return source;
+  }
+}
+
+/** A `Cancelled` describing why `node` is effectively cancelled. */
+export function cancelledError(node: CancelNode): Cancelled {
+  const source = node._cancelSource();
+  const reason = source._cancelReason;
+  return new Cancelled(reason === undefined ? "Cancelled by cancel scope" : `Cancelled by cancel scope; reason: ${reason}`);
+}
+
+/**
+ * Re-derives "effectively cancelled" below `root` after its cancel flag, shield or parent
+ * changed, and delivers cancellation to every wait that became cancelled. Signals are aborted
+ * only after the walk, because abort listeners run user code synchronously.
+ */
+export function refreshCancellation(root: CancelNode): void {
+  const parent = root._parent;
+  const eff = root._cancelCalled || (!root._shield && parent !== null && parent._effCancelled);
+  if (eff === root._effCancelled) return;
+  let toAbort: CancelNode[] | null = null;
+  const stack: CancelNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const p = node._parent;
+    const e = node._cancelCalled || (!node._shield && p !== null && p._effCancelled);
+    if (e === node._effCancelled && node !== root) continue;
+    node._effCancelled = e;
+    if (e) {
+      if (node._controller !== null && !node._controller.signal.aborted) (toAbort ??= []).push(node);
+      let w = node._firstWaiter;
+      while (w !== null) {
+        const next = w._next;
+        w._cancel(cancelledError(node));
+        w = next;
+      }
+    }
+    for (let c = node._firstChild; c !== null; c = c._nextSibling) stack.push(c);
+  }
+  if (toAbort !== null) {
+    for (const node of toAbort) {
+      if (node._effCancelled) node._controller!.abort(cancelledError(node));
+    }
+  }
+}
+
+/** Moves `node` (and its subtree) under `parent`, re-deriving cancellation. */
+export function reparent(node: CancelNode, parent: CancelNode): void {
+  node._detach();
+  const wasCancelled = node._effCancelled;
+  node._attach(parent);
+  const nowCancelled = node._effCancelled;
+  if (wasCancelled !== nowCancelled) {
+    node._effCancelled = wasCancelled;
+    refreshCancellation(node);
+  }
+}

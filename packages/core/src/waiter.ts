@@ -1,0 +1,193 @@
+/**
+ * Low-level parking: how a task waits for something and how cancellation interrupts it.
+ * Every blocking call of anyio-ts (sleep, Event.wait, Lock.acquire, stream send/receive…)
+ * is a {@link Waiter}; third-party primitives build on it the same way.
+ *
+ * @module
+ */
+import type { Resumable, TaskInfo } from "./backend.js";
+import type { CancelNode } from "./internal/cancel-node.js";
+import { cancelledError, NODE_OF_SIGNAL } from "./internal/cancel-node.js";
+
+const PARKED = 1;
+const WOKEN = 2;
+const FAILED = 3;
+const IDLE = 0;
+
+/** How a waiter counts towards "every task is blocked" (strict deadlock detection). */
+export type WaitKind = "internal" | "external";
+
+/**
+ * One task waiting for one thing. Create it with {@link parkOn}-style code: construct,
+ * enqueue it wherever the waking side will find it, then `await waiter.park()`.
+ *
+ * - `wake(value)` hands a value over: the park resolves with it even if the task's scope is
+ *   cancelled in the same step (the value is never lost).
+ * - Cancellation of the task's scope (or an aborted foreign `signal`) calls `onAbort(waiter)`
+ *   (remove it from your queue there) and rejects the park with `Cancelled` (or the signal's
+ *   reason) — only while it is still parked.
+ * - `park()` is itself a cancel point: it rejects at once if the scope is already cancelled.
+ *
+ * @example
+ * ```ts
+ * // A one-shot gate: park until open() is called.
+ * class Gate {
+ *   #waiters = new Set<Waiter<void>>();
+ *   async wait(options?: WaitOptions) {
+ *     const w = new Waiter<void>("Gate.wait", currentNode(options, "Gate.wait"), {
+ *       signal: options?.signal,
+ *       onAbort: (w) => this.#waiters.delete(w),
+ *     });
+ *     this.#waiters.add(w);
+ *     await w.park();
+ *   }
+ *   open() { for (const w of this.#waiters) w.wake(); this.#waiters.clear(); }
+ * }
+ * ```
+ */
+export class Waiter<T = void> implements Resumable {
+  /** @internal */ _node: CancelNode;
+  /** @internal */ _next: Waiter<unknown> | null = null;
+  /** @internal */ _prev: Waiter<unknown> | null = null;
+  /** @internal */ _state = IDLE;
+  /** @internal */ _value: unknown = undefined;
+  /** @internal */ _resolve: ((v: T) => void) | null = null;
+  /** @internal */ _reject: ((e: unknown) => void) | null = null;
+  /** What the task waits for, shown in deadlock reports. */
+  readonly what: string;
+  /** Called when cancellation removes this waiter; take it out of your queue here. */
+  onAbort: ((waiter: Waiter<T>) => void) | null;
+  /** @internal */ readonly _cancellable: boolean;
+  /** @internal */ readonly _external: boolean;
+  /** @internal */ _signal: AbortSignal | null;
+
+  constructor(
+    what: string,
+    node: CancelNode,
+    options?: {
+      /** A foreign AbortSignal that also aborts this wait (ours are resolved into `node`). */
+      signal?: AbortSignal | undefined;
+      onAbort?: ((waiter: Waiter<T>) => void) | undefined;
+      /** `false` for waits that cancellation must not interrupt (task-group joins). */
+      cancellable?: boolean | undefined;
+      /** `"external"` for waits on the outside world (I/O, foreign promises). */
+      kind?: WaitKind | undefined;
+    },
+  ) {
+    this.what = what;
+    this._node = node;
+    this.onAbort = options?.onAbort ?? null;
+    this._cancellable = options?.cancellable !== false;
+    this._external = options?.kind === "external";
+    const signal = options?.signal;
+    this._signal = signal !== undefined && isForeignSignal(signal) ? signal : null;
+  }
+
+  /** The task that waits. */
+  get task(): TaskInfo {
+    return this._node._task;
+  }
+
+  /** True while parked (not yet woken, failed or cancelled). */
+  get pending(): boolean {
+    return this._state === PARKED;
+  }
+
+  /** Suspends the task until woken, failed or cancelled. Call once. */
+  park(): Promise<T> {
+    if (this._state !== IDLE) return Promise.reject(new Error(`Waiter(${this.what}).park() called twice`));
+    const node = this._node;
+    const signal = this._signal;
+    if (this._cancellable && node._effCancelled) {
+      this._state = FAILED;
+      return Promise.reject(cancelledError(node));
+    }
+    if (signal !== null && signal.aborted) {
+      this._state = FAILED;
+      return Promise.reject(signal.reason);
+    }
+    const promise = new Promise<T>((resolve, reject) => {
+      this._resolve = resolve;
+      this._reject = reject;
+    });
+    this._state = PARKED;
+    if (this._cancellable) {
+      const first = node._firstWaiter;
+      this._next = first;
+      if (first !== null) first._prev = this as Waiter<unknown>;
+      node._firstWaiter = this as Waiter<unknown>;
+    }
+    if (signal !== null) signal.addEventListener("abort", this);
+    node._task._waitingOn = this as Waiter<unknown>;
+    const run = node._run;
+    if (this._external) run.externalWaits++;
+    else run.parkedCount++;
+    const hook = run.backend.taskParked;
+    if (hook !== undefined) hook.call(run.backend, { task: node._task, waitingFor: this.what });
+    return promise;
+  }
+
+  /** Hands `value` to the parked task. Returns false (and does nothing) if it is not parked. */
+  wake(value?: T): boolean {
+    if (this._state !== PARKED) return false;
+    this._settle(WOKEN, value);
+    return true;
+  }
+
+  /** Makes the park reject with `error`. Returns false if it is not parked. */
+  fail(error: unknown): boolean {
+    if (this._state !== PARKED) return false;
+    this._settle(FAILED, error);
+    return true;
+  }
+
+  /** @internal Cancellation reached this waiter's node. */
+  _cancel(error: unknown): void {
+    if (this._state !== PARKED) return;
+    this._settle(FAILED, error);
+    const onAbort = this.onAbort;
+    if (onAbort !== null) onAbort(this);
+  }
+
+  /** @internal AbortSignal listener for a foreign signal. */
+  handleEvent(): void {
+    const signal = this._signal;
+    if (signal !== null) this._cancel(signal.reason);
+  }
+
+  /** @internal */
+  _settle(state: number, value: unknown): void {
+    this._state = state;
+    this._value = value;
+    const node = this._node;
+    if (this._cancellable) {
+      const prev = this._prev;
+      const next = this._next;
+      if (prev !== null) prev._next = next;
+      else if (node._firstWaiter === (this as Waiter<unknown>)) node._firstWaiter = next;
+      if (next !== null) next._prev = prev;
+      this._prev = this._next = null;
+    }
+    if (this._signal !== null) this._signal.removeEventListener("abort", this);
+    const task = node._task;
+    if (task._waitingOn === (this as Waiter<unknown>)) task._waitingOn = null;
+    const run = node._run;
+    if (this._external) run.externalWaits--;
+    else run.parkedCount--;
+    run.backend.reschedule(this);
+  }
+
+  /** @internal Called by the backend: continues the task with the outcome. */
+  resume(): void {
+    const resolve = this._resolve!;
+    const reject = this._reject!;
+    this._resolve = this._reject = null;
+    if (this._state === WOKEN) resolve(this._value as T);
+    else reject(this._value);
+  }
+}
+
+/** True for an AbortSignal that is not the signal of one of our scopes or tasks. */
+export function isForeignSignal(signal: AbortSignal): boolean {
+  return (signal as unknown as Record<symbol, unknown>)[NODE_OF_SIGNAL] === undefined;
+}

@@ -1,0 +1,5 @@
+export { AssertionError, assert, assertEqual, assertRejects, deepEqual } from "./assertions.js";
+export { standardBackends, type BackendUnderTest } from "./backends.js";
+export { defineCases, type ConformanceCase } from "./conformance-case.js";
+export { conformanceCases } from "./conformance/index.js";
+export { runConformance, type CaseResult, type RunConformanceOptions } from "./run-conformance.js";
