@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend, BackendRun, Resumable, RunController, TimerTarget } from "@anyio/core";
-import { BACKEND_CONTRACT_VERSION } from "@anyio/core";
+import { BACKEND_CONTRACT_VERSION, type TimerEntry, TimerQueue } from "@anyio/core";
 import { hostMacrotask } from "./macrotask.js";
 
 /** Options of {@link nativeBackend}. */
@@ -17,37 +17,11 @@ export interface NativeBackendOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
-/** setTimeout's largest delay; longer ones are re-armed in steps. */
+/** setTimeout's largest delay; a later deadline is reached in steps. */
 const MAX_TIMEOUT = 2_147_483_647;
 
 const now: () => number =
   typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
-
-/** A host timer for a deadline, re-armed when the delay exceeds setTimeout's range. */
-class HostTimer {
-  handle: ReturnType<typeof setTimeout> | null = null;
-  constructor(
-    readonly deadline: number,
-    readonly target: TimerTarget,
-  ) {
-    this.arm();
-  }
-  arm(): void {
-    const delay = Math.max(0, this.deadline - now());
-    this.handle = setTimeout(fireHostTimer, Math.min(delay, MAX_TIMEOUT), this);
-  }
-  clear(): void {
-    if (this.handle !== null) clearTimeout(this.handle);
-    this.handle = null;
-  }
-}
-
-function fireHostTimer(timer: HostTimer): void {
-  timer.handle = null;
-  // Host timers may fire a fraction of a millisecond early against performance.now().
-  if (timer.deadline - now() > 1) timer.arm();
-  else timer.target.onTimer();
-}
 
 class NativeRun implements BackendRun {
   /** Tasks and waiters waiting to be resumed, in FIFO order; drained on one microtask. */
@@ -63,6 +37,11 @@ class NativeRun implements BackendRun {
   private openGate: (() => void) | null = null;
   private readonly onMarkerBound = () => this.onMarker();
   private closed = false;
+  /** Every armed deadline of the run, behind one host timer. */
+  private readonly timers = new TimerQueue();
+  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private hostDeadline = Infinity;
+  private readonly onHostTimerBound = () => this.onHostTimer();
 
   constructor(private readonly timeSlice: number) {}
 
@@ -72,11 +51,39 @@ class NativeRun implements BackendRun {
 
   setTimer(deadline: number, target: TimerTarget): unknown {
     if (deadline === Infinity) return null;
-    return new HostTimer(deadline, target);
+    const entry = this.timers.add(deadline, target);
+    if (deadline < this.hostDeadline) this.armHost();
+    return entry;
   }
 
   clearTimer(handle: unknown): void {
-    if (handle !== null) (handle as HostTimer).clear();
+    if (handle === null || !this.timers.remove(handle as TimerEntry)) return;
+    // An earlier host timer is left armed (it re-arms for what is left when it fires), except
+    // when nothing is left: then it must not keep the host process alive.
+    if (this.timers.size === 0 && this.hostTimer !== null) {
+      clearTimeout(this.hostTimer);
+      this.hostTimer = null;
+      this.hostDeadline = Infinity;
+    }
+  }
+
+  /** Points the one host timer at the earliest deadline. */
+  private armHost(): void {
+    if (this.hostTimer !== null) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
+    this.hostDeadline = this.timers.nextDeadline;
+    if (this.hostDeadline === Infinity) return;
+    const delay = Math.min(Math.max(0, this.hostDeadline - now()), MAX_TIMEOUT);
+    this.hostTimer = setTimeout(this.onHostTimerBound, delay);
+  }
+
+  private onHostTimer(): void {
+    this.hostTimer = null;
+    this.hostDeadline = Infinity;
+    // Host timers may fire a fraction of a millisecond before performance.now() reaches the
+    // deadline; treat that as due rather than re-arming for a sub-millisecond wait.
+    this.timers.fireDue(now() + 1);
+    if (!this.closed) this.armHost();
   }
 
   reschedule(item: Resumable): void {
@@ -124,11 +131,10 @@ class NativeRun implements BackendRun {
 
   close(): void {
     this.closed = true;
+    this.timers.clear();
+    if (this.hostTimer !== null) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
     this.onMarker();
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, type WaitOptions } from "./context.js";
+import { currentNode, foreignSignal, type WaitOptions } from "./context.js";
 import { cancelledError } from "./internal/cancel-node.js";
 import { Waiter } from "./waiter.js";
 
@@ -42,7 +42,7 @@ export function awaitCancellable<T>(
     return Promise.reject(new TypeError(`awaitCancellable(): source must be a promise or a function returning one, got ${typeof source}`));
   }
   const waiter = new Waiter<T>("awaitCancellable", node, {
-    signal: options?.signal,
+    signal: foreignSignal(options),
     kind: "external",
     onAbort: controller === null ? undefined : (w) => controller.abort(w._value),
   });

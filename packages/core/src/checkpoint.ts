@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { currentNode, type WaitOptions } from "./context.js";
+import { currentNode, foreignSignal, type WaitOptions } from "./context.js";
 import { cancelledError } from "./internal/cancel-node.js";
-import { isForeignSignal } from "./waiter.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -25,8 +24,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 export function checkpoint(options?: WaitOptions): Promise<void> {
   const node = currentNode(options, "checkpoint");
   if (node._effCancelled) return Promise.reject(cancelledError(node));
-  const signal = options?.signal;
-  if (signal !== undefined && signal.aborted && isForeignSignal(signal)) return Promise.reject(signal.reason);
+  const signal = foreignSignal(options);
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
   return node._run.backend.yieldNow(node._task);
 }
 
@@ -42,8 +41,8 @@ export function checkpoint(options?: WaitOptions): Promise<void> {
 export function checkpointIfCancelled(options?: WaitOptions): Promise<void> {
   const node = currentNode(options, "checkpointIfCancelled");
   if (node._effCancelled) return Promise.reject(cancelledError(node));
-  const signal = options?.signal;
-  if (signal !== undefined && signal.aborted && isForeignSignal(signal)) return Promise.reject(signal.reason);
+  const signal = foreignSignal(options);
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
   return RESOLVED;
 }
 

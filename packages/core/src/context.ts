@@ -5,13 +5,16 @@
  */
 import { NoContextError } from "./errors.js";
 import { ambientCarrier } from "./internal/ambient.js";
-import { type CancelNode, NODE_OF_SIGNAL, NodeState } from "./internal/cancel-node.js";
+import { CancelNode, NODE_OF_SIGNAL, NodeState } from "./internal/cancel-node.js";
 
 /**
  * Options accepted by every call that can wait. `signal` is either the signal of one of our
  * scopes or tasks (`cx.signal`, `scope.signal`), which names the context explicitly and
  * carries that scope's full semantics, or any other `AbortSignal`, which adds one more way
  * to abort this one call (it then throws the signal's `reason`).
+ *
+ * A task context or a cancel scope may itself be passed as the options (`sleep(10, cx)`,
+ * `checkpoint(scope)`): the same as `{ signal: cx.signal }`, without creating the signal.
  */
 export interface WaitOptions {
   signal?: AbortSignal | undefined;
@@ -48,6 +51,21 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
+/** True for an AbortSignal that is not the signal of one of our scopes or tasks. */
+export function isForeignSignal(signal: AbortSignal): boolean {
+  return (signal as unknown as Record<symbol, unknown>)[NODE_OF_SIGNAL] === undefined;
+}
+
+/**
+ * The foreign `AbortSignal` in `options`, if any: one that adds a cancellation source to a
+ * single call. Never touches `.signal` of a task context or scope passed as the options.
+ */
+export function foreignSignal(options: WaitOptions | undefined): AbortSignal | undefined {
+  if (options === undefined || options instanceof CancelNode) return undefined;
+  const signal = options.signal;
+  return signal !== undefined && isForeignSignal(signal) ? signal : undefined;
+}
+
 /**
  * The cancel-tree node a call runs in: the one named by `options.signal` if it is ours,
  * else the ambient one. Throws {@link NoContextError} when there is neither.
@@ -56,7 +74,11 @@ export function describe(value: unknown): string {
  */
 export function currentNode(options: WaitOptions | undefined, caller: string): CancelNode {
   let node: CancelNode | undefined;
-  if (options !== undefined) {
+  if (options instanceof CancelNode) {
+    // A task context or cancel scope passed as the options: the cheapest explicit form, since
+    // it never creates the AbortController behind `.signal`.
+    node = options;
+  } else if (options !== undefined) {
     const signal = signalOption(options, caller);
     if (signal !== undefined) node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
   }

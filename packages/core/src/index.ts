@@ -25,11 +25,11 @@ export { TaskGroup, createTaskGroup, withTaskGroup, type StartOptions, type Star
 export type { TaskContext, TaskStartContext } from "./task.js";
 export { checkpoint, checkpointIfCancelled, cancelShieldedCheckpoint } from "./checkpoint.js";
 export { currentTime, sleep, sleepForever, sleepUntil } from "./time.js";
-export { currentSignal, currentNode, type WaitOptions } from "./context.js";
+export { currentNode, currentSignal, foreignSignal, isForeignSignal, type WaitOptions } from "./context.js";
 export { getCurrentTask, getRunningTasks, waitAllTasksBlocked } from "./tasks.js";
 export { RunVar, type RunVarToken } from "./run-var.js";
 export { awaitCancellable } from "./await-cancellable.js";
-export { Waiter, isForeignSignal, type WaitKind } from "./waiter.js";
+export { Waiter, type WaitKind } from "./waiter.js";
 export {
   BrokenResourceError,
   BusyResourceError,
@@ -44,3 +44,4 @@ export {
   isCancelled,
 } from "./errors.js";
 export { ExceptionGroup, catchGroup, type ErrorMatcher, type GroupHandler } from "./exception-group.js";
+export { TimerEntry, TimerQueue } from "./timer-queue.js";

@@ -5,7 +5,7 @@
  */
 import type { TimerTarget } from "./backend.js";
 import { checkpoint } from "./checkpoint.js";
-import { currentNode, type WaitOptions } from "./context.js";
+import { currentNode, foreignSignal, type WaitOptions } from "./context.js";
 import type { CancelNode } from "./internal/cancel-node.js";
 import { checkDeadline, checkDelay } from "./internal/validate.js";
 import { Waiter } from "./waiter.js";
@@ -43,7 +43,7 @@ function clearSleepTimer(waiter: Waiter<void>): void {
 }
 
 function sleepOn(node: CancelNode, deadline: number, options: WaitOptions | undefined, what: string): Promise<void> {
-  const waiter = new SleepWaiter(what, node, { signal: options?.signal, onAbort: clearSleepTimer });
+  const waiter = new SleepWaiter(what, node, { signal: foreignSignal(options), onAbort: clearSleepTimer });
   const parked = waiter.park();
   if (waiter.pending && deadline !== Infinity) waiter.timer = node._run.backend.setTimer(deadline, waiter);
   return parked;

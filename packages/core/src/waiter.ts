@@ -7,7 +7,8 @@
  */
 import type { Resumable, TaskInfo } from "./backend.js";
 import type { CancelNode } from "./internal/cancel-node.js";
-import { cancelledError, NODE_OF_SIGNAL } from "./internal/cancel-node.js";
+import { isForeignSignal } from "./context.js";
+import { cancelledError } from "./internal/cancel-node.js";
 
 const PARKED = 1;
 const WOKEN = 2;
@@ -35,7 +36,7 @@ export type WaitKind = "internal" | "external";
  *   #waiters = new Set<Waiter<void>>();
  *   async wait(options?: WaitOptions) {
  *     const w = new Waiter<void>("Gate.wait", currentNode(options, "Gate.wait"), {
- *       signal: options?.signal,
+ *       signal: foreignSignal(options),
  *       onAbort: (w) => this.#waiters.delete(w),
  *     });
  *     this.#waiters.add(w);
@@ -65,7 +66,7 @@ export class Waiter<T = void> implements Resumable {
     what: string,
     node: CancelNode,
     options?: {
-      /** A foreign AbortSignal that also aborts this wait (ours are resolved into `node`). */
+      /** A foreign AbortSignal that also aborts this wait (ours are ignored: they resolved into `node`). Pass `foreignSignal(options)`. */
       signal?: AbortSignal | undefined;
       onAbort?: ((waiter: Waiter<T>) => void) | undefined;
       /** `false` for waits that cancellation must not interrupt (task-group joins). */
@@ -187,7 +188,3 @@ export class Waiter<T = void> implements Resumable {
   }
 }
 
-/** True for an AbortSignal that is not the signal of one of our scopes or tasks. */
-export function isForeignSignal(signal: AbortSignal): boolean {
-  return (signal as unknown as Record<symbol, unknown>)[NODE_OF_SIGNAL] === undefined;
-}

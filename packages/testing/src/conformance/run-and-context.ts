@@ -104,11 +104,19 @@ export const runCases = defineCases("run and context", {
   "awaitCancellable abandons a foreign promise on cancellation and aborts its signal": async (make) => {
     await run(async () => {
       let seen: AbortSignal | undefined;
-      const scope = moveOnAfter(10);
+      // Cancelled by a sibling, not a deadline: a virtual clock rightly stands still while an
+      // external wait is pending.
+      const scope = new CancelScope();
       await scope.run(() =>
-        awaitCancellable((signal) => {
-          seen = signal;
-          return new Promise<never>(() => undefined);
+        withTaskGroup(async (tg) => {
+          tg.startSoon(async () => {
+            await waitAllTasksBlocked();
+            scope.cancel();
+          });
+          await awaitCancellable((signal) => {
+            seen = signal;
+            return new Promise<never>(() => undefined);
+          });
         }),
       );
       assert(scope.cancelledCaught, "cancelled");

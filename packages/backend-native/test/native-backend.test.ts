@@ -1,0 +1,91 @@
+import { createServer, connect, type AddressInfo } from "node:net";
+import { CancelScope, checkpoint, currentTime, moveOnAfter, run, sleep, withTaskGroup } from "@anyio/core";
+import { nativeBackend } from "@anyio/backend-native";
+import { describe, expect, it } from "vitest";
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+describe("nativeBackend", () => {
+  it("a task looping on checkpoint() does not starve a host timer", async () => {
+    await run(async () => {
+      let fired = false;
+      setTimeout(() => (fired = true), 5);
+      const start = performance.now();
+      let spins = 0;
+      // A safety cut-off only: the loop must end because the timer fired.
+      while (!fired && performance.now() - start < 5_000) {
+        await checkpoint();
+        spins++;
+      }
+      expect(fired).toBe(true);
+      expect(spins).toBeGreaterThan(0);
+    }, { backend: nativeBackend() });
+  });
+
+  it("a task looping on checkpoint() does not starve a real loopback socket", async () => {
+    const server = createServer((socket) => socket.end("hello"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await run(async () => {
+        let received = "";
+        const client = connect(port, "127.0.0.1");
+        client.on("data", (chunk) => (received += chunk.toString()));
+        const start = performance.now();
+        while (received !== "hello" && performance.now() - start < 5_000) await checkpoint();
+        client.destroy();
+        expect(received).toBe("hello");
+      }, { backend: nativeBackend() });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("two busy tasks and a sleeper all make progress", async () => {
+    await run(async () => {
+      let sleeperWoke = false;
+      await withTaskGroup(async (tg) => {
+        for (let i = 0; i < 2; i++) {
+          tg.startSoon(async () => {
+            while (!sleeperWoke) await checkpoint();
+          });
+        }
+        tg.startSoon(async () => {
+          await sleep(10);
+          sleeperWoke = true;
+        });
+      });
+      expect(sleeperWoke).toBe(true);
+    }, { backend: nativeBackend() });
+  });
+
+  it("a delay beyond setTimeout's range does not fire early", async () => {
+    await run(async () => {
+      const start = currentTime();
+      const scope = moveOnAfter(20);
+      await scope.run(() => sleep(2 ** 31 + 1000));
+      expect(scope.cancelledCaught).toBe(true);
+      expect(currentTime() - start).toBeGreaterThanOrEqual(19);
+    }, { backend: nativeBackend() });
+  });
+
+  it("a cancelled sleep and an exited deadline scope leave no host timer behind", async () => {
+    const before = timers();
+    await run(async () => {
+      const scope = new CancelScope({ deadline: currentTime() + 60_000 });
+      await scope.run(async () => {
+        await withTaskGroup(async (tg) => {
+          tg.startSoon(() => sleep(60_000));
+          await checkpoint();
+          tg.cancel();
+        });
+      });
+    }, { backend: nativeBackend() });
+    expect(timers()).toBe(before);
+  });
+
+  it("rejects bad options with errors naming them", () => {
+    expect(() => nativeBackend({ timeSlice: Number.NaN })).toThrow(/timeSlice/);
+    expect(() => nativeBackend(5 as never)).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * A priority queue of deadlines: what a backend needs to keep thousands of timers behind a
+ * single host timer (native) or a virtual clock (strict). Arming and clearing are O(log n)
+ * and allocate nothing beyond the heap slot.
+ *
+ * @module
+ */
+import type { TimerTarget } from "./backend.js";
+
+/** One armed timer; the handle `TimerQueue.add()` returns. */
+export class TimerEntry {
+  /** @internal position in the heap, -1 once fired or cleared */
+  _index = -1;
+  constructor(
+    /** When it fires, on the backend's clock. */
+    readonly deadline: number,
+    /** What it fires. */
+    readonly target: TimerTarget,
+    /** Arming order, so equal deadlines fire first-armed first (determinism). */
+    readonly seq: number,
+  ) {}
+}
+
+/**
+ * A binary min-heap of {@link TimerEntry} ordered by deadline, then arming order.
+ *
+ * @example
+ * ```ts
+ * const timers = new TimerQueue();
+ * const handle = timers.add(now + 100, { onTimer: () => console.log("fired") });
+ * timers.fireDue(now + 100); // fires it
+ * timers.remove(handle);     // no-op: already fired
+ * ```
+ */
+export class TimerQueue {
+  private readonly heap: TimerEntry[] = [];
+  private seq = 0;
+
+  /** Number of armed timers. */
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** The earliest deadline, or `Infinity` when empty. */
+  get nextDeadline(): number {
+    const first = this.heap[0];
+    return first === undefined ? Infinity : first.deadline;
+  }
+
+  /** Arms a timer. */
+  add(deadline: number, target: TimerTarget): TimerEntry {
+    const entry = new TimerEntry(deadline, target, this.seq++);
+    entry._index = this.heap.length;
+    this.heap.push(entry);
+    this.up(entry._index);
+    return entry;
+  }
+
+  /** Disarms a timer; returns false if it already fired or was removed. */
+  remove(entry: TimerEntry): boolean {
+    const i = entry._index;
+    if (i < 0 || this.heap[i] !== entry) return false;
+    entry._index = -1;
+    const last = this.heap.pop()!;
+    if (last !== entry) {
+      this.heap[i] = last;
+      last._index = i;
+      this.down(i);
+      this.up(last._index);
+    }
+    return true;
+  }
+
+  /**
+   * Removes every timer whose deadline is `<= now` and calls its target, earliest first.
+   * Timers armed by a target while firing fire in the same call if they are due too.
+   * Returns how many fired.
+   */
+  fireDue(now: number): number {
+    let fired = 0;
+    const heap = this.heap;
+    while (heap.length > 0 && heap[0]!.deadline <= now) {
+      const entry = heap[0]!;
+      this.remove(entry);
+      fired++;
+      entry.target.onTimer();
+    }
+    return fired;
+  }
+
+  /** Disarms everything (a run ended). */
+  clear(): void {
+    for (const entry of this.heap) entry._index = -1;
+    this.heap.length = 0;
+  }
+
+  private less(a: TimerEntry, b: TimerEntry): boolean {
+    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+  }
+
+  private up(i: number): void {
+    const heap = this.heap;
+    const entry = heap[i]!;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex]!;
+      if (!this.less(entry, parent)) break;
+      heap[i] = parent;
+      parent._index = i;
+      i = parentIndex;
+    }
+    heap[i] = entry;
+    entry._index = i;
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const entry = heap[i]!;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && this.less(heap[right]!, heap[left]!) ? right : left;
+      if (!this.less(heap[child]!, entry)) break;
+      heap[i] = heap[child]!;
+      heap[i]!._index = i;
+      i = child;
+    }
+    heap[i] = entry;
+    entry._index = i;
+  }
+}
