@@ -5,6 +5,7 @@
  */
 import type { Backend } from "@anyio/core";
 import { nativeBackend } from "@anyio/backend-native";
+import { strictBackend } from "@anyio/backend-strict";
 
 /** A backend under test: a name for reports and a factory (a fresh backend per run). */
 export interface BackendUnderTest {
@@ -21,4 +22,7 @@ export interface BackendUnderTest {
  * for (const b of standardBackends) await runConformance(b.make);
  * ```
  */
-export const standardBackends: readonly BackendUnderTest[] = [{ name: "native", make: () => nativeBackend() }];
+export const standardBackends: readonly BackendUnderTest[] = [
+  { name: "native", make: () => nativeBackend() },
+  { name: "strict", make: () => strictBackend() },
+];
