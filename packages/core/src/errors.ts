@@ -180,3 +180,46 @@ named(NoContextError, "NoContextError");
  */
 export class LookupError extends Error {}
 named(LookupError, "LookupError");
+
+/**
+ * Thrown by `receiveExactly()`/`receiveUntil()` when the stream ended before enough bytes came.
+ *
+ * @example
+ * ```ts
+ * try { await buffered.receiveExactly(4); } catch (e) { if (e instanceof IncompleteRead) … }
+ * ```
+ */
+export class IncompleteRead extends Error {
+  constructor(message = "The stream was closed before the read operation could be completed") {
+    super(message);
+  }
+}
+named(IncompleteRead, "IncompleteRead");
+
+/**
+ * Thrown by `receiveUntil()` when `maxBytes` were read without finding the delimiter.
+ *
+ * @example
+ * ```ts
+ * try { await buffered.receiveUntil(nl, 1024); } catch (e) { if (e instanceof DelimiterNotFound) … }
+ * ```
+ */
+export class DelimiterNotFound extends Error {
+  readonly maxBytes: number;
+  constructor(maxBytes: number) {
+    super(`The delimiter was not found among the first ${maxBytes} bytes`);
+    this.maxBytes = maxBytes;
+  }
+}
+named(DelimiterNotFound, "DelimiterNotFound");
+
+/**
+ * Thrown by `extra(attribute)` when the attribute is not provided and no default was given.
+ *
+ * @example
+ * ```ts
+ * stream.extra(SocketAttribute.remotePort); // TypedAttributeLookupError on an unconnected socket
+ * ```
+ */
+export class TypedAttributeLookupError extends LookupError {}
+named(TypedAttributeLookupError, "TypedAttributeLookupError");

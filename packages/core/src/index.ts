@@ -45,3 +45,51 @@ export {
 } from "./errors.js";
 export { ExceptionGroup, catchGroup, type ErrorMatcher, type GroupHandler } from "./exception-group.js";
 export { TimerEntry, TimerQueue } from "./timer-queue.js";
+export {
+  BufferedByteReceiveStream,
+} from "./streams/buffered.js";
+export {
+  BYTE_STREAM,
+  ByteReceiveStreamBase,
+  ObjectReceiveStreamBase,
+  checkBytes,
+  checkMaxBytes,
+  receiveFrom,
+} from "./streams/bases.js";
+export type {
+  AnyByteReceiveStream,
+  AnyByteSendStream,
+  AnyByteStream,
+  ByteReceiveStream,
+  ByteSendStream,
+  ByteStream,
+  Listener,
+  ObjectReceiveStream,
+  ObjectSendStream,
+  ObjectStream,
+  UnreliableObjectReceiveStream,
+  UnreliableObjectSendStream,
+  UnreliableObjectStream,
+} from "./streams/interfaces.js";
+export { MultiListener } from "./streams/multi-listener.js";
+export { AsyncResourceBase, acloseForcefully, asyncDispose, type AsyncResource } from "./streams/resource.js";
+export { StapledByteStream, StapledObjectStream } from "./streams/stapled.js";
+export { TextReceiveStream, TextSendStream, TextStream, type TextStreamOptions } from "./streams/text.js";
+export {
+  NO_ATTRIBUTES,
+  lookupAttribute,
+  mergeAttributes,
+  typedAttribute,
+  type AttributeGetters,
+  type TypedAttribute,
+  type TypedAttributeProvider,
+} from "./streams/typed-attributes.js";
+export {
+  ReadableByteReceiveStream,
+  ReadableObjectReceiveStream,
+  WritableSendStream,
+  toReadableStream,
+  toWritableStream,
+  type WebStreamAdapterOptions,
+} from "./streams/web-streams.js";
+export { DelimiterNotFound, IncompleteRead, TypedAttributeLookupError } from "./errors.js";

@@ -1,0 +1,65 @@
+/**
+ * Async resources: `aclose()` plus `await using` support.
+ *
+ * @module
+ */
+import { CancelScope } from "../cancel-scope.js";
+import { type WaitOptions } from "../context.js";
+import { lookupAttribute, NO_ATTRIBUTES, type AttributeGetters, type TypedAttribute } from "./typed-attributes.js";
+
+/** `Symbol.asyncDispose`, or its registered stand-in on hosts that lack it. */
+export const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
+/** Something that must be closed: `aclose()` and `await using`. */
+export interface AsyncResource {
+  /** Closes the resource. Idempotent. */
+  aclose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Base class for resources and streams: `await using` calls `aclose()`, and `extra()` reads
+ * `extraAttributes` (empty unless overridden).
+ *
+ * @example
+ * ```ts
+ * class MyStream extends AsyncResourceBase {
+ *   async aclose() { … }
+ * }
+ * await using s = new MyStream();
+ * ```
+ */
+export abstract class AsyncResourceBase implements AsyncResource {
+  abstract aclose(): Promise<void>;
+
+  [asyncDispose](): Promise<void> {
+    return this.aclose();
+  }
+
+  /** Attribute getters; override to offer attributes. */
+  get extraAttributes(): AttributeGetters {
+    return NO_ATTRIBUTES;
+  }
+
+  extra<T>(attribute: TypedAttribute<T>): T;
+  extra<T, D>(attribute: TypedAttribute<T>, defaultValue: D): T | D;
+  extra<T>(attribute: TypedAttribute<T>, ...defaultValue: [] | [unknown]): unknown {
+    return lookupAttribute(this.extraAttributes, attribute, ...defaultValue);
+  }
+}
+
+/**
+ * Closes `resource` without waiting: `aclose()` runs inside an already-cancelled scope, so
+ * anything it would wait for (a graceful TLS close, a flush) is skipped.
+ *
+ * @example
+ * ```ts
+ * await acloseForcefully(stream);
+ * ```
+ */
+export async function acloseForcefully(resource: AsyncResource, options?: WaitOptions): Promise<void> {
+  const scope = new CancelScope();
+  scope.cancel("closing forcefully");
+  await scope.run(() => resource.aclose(), options);
+}
