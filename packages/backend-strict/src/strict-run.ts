@@ -5,11 +5,11 @@
  * @internal
  */
 import type { BackendRun, BlockedTask, Resumable, RunController, TaskInfo, TimerTarget } from "@anyio/core";
+import { TimerEntry, TimerQueue } from "@anyio/core";
 import { DeadlockError, InstrumentError, StepBudgetError } from "./errors.js";
 import type { Instrument, StrictRunInfo, TaskHook } from "./instrument.js";
 import { type HostTask, hostMacrotask, hostNow, hostTimeout } from "./macrotask.js";
 import { mulberry32, shuffleInPlace } from "./prng.js";
-import { TimerEntry, TimerHeap } from "./timer-heap.js";
 import type { ClockListener, VirtualClock } from "./virtual-clock.js";
 
 /** What a run reads from its backend; `instruments` is replaced (never mutated) on add/remove. */
@@ -66,7 +66,7 @@ export class StrictRun implements BackendRun, ClockListener {
     this.flush();
   };
 
-  private readonly timers = new TimerHeap();
+  private readonly timers = new TimerQueue();
   /** Real clock: one host timer, armed for the earliest deadline. */
   private hostTimer: HostTask | null = null;
   private hostTimerDeadline = Infinity;

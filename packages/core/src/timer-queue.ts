@@ -47,6 +47,19 @@ export class TimerQueue {
     return first === undefined ? Infinity : first.deadline;
   }
 
+  /** The earliest timer, or `undefined` when empty. */
+  peek(): TimerEntry | undefined {
+    return this.heap[0];
+  }
+
+  /** Removes and returns the earliest timer if its deadline is `<= now`. */
+  popDue(now: number): TimerEntry | undefined {
+    const first = this.heap[0];
+    if (first === undefined || first.deadline > now) return undefined;
+    this.remove(first);
+    return first;
+  }
+
   /** Arms a timer. */
   add(deadline: number, target: TimerTarget): TimerEntry {
     const entry = new TimerEntry(deadline, target, this.seq++);
@@ -78,10 +91,8 @@ export class TimerQueue {
    */
   fireDue(now: number): number {
     let fired = 0;
-    const heap = this.heap;
-    while (heap.length > 0 && heap[0]!.deadline <= now) {
-      const entry = heap[0]!;
-      this.remove(entry);
+    let entry: TimerEntry | undefined;
+    while ((entry = this.popDue(now)) !== undefined) {
       fired++;
       entry.target.onTimer();
     }
