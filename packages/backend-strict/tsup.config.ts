@@ -10,4 +10,6 @@ export default defineConfig({
   platform: "neutral",
   external: [/^node:/, /^@anyio\//],
   tsconfig: "tsconfig.build.json",
+  // Keep `node:` specifiers: Deno and Bun resolve builtins by them.
+  removeNodeProtocol: false,
 });
