@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, WouldBlock } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -157,7 +157,7 @@ export class CapacityLimiter {
   }
 
   private async _acquireSlow(node: CoreNode, borrower: unknown, options: WaitOptions | undefined): Promise<void> {
-    const w = new BorrowWaiter("CapacityLimiter.acquire", node, { signal: options?.signal, onAbort: this._onAbort });
+    const w = new BorrowWaiter("CapacityLimiter.acquire", node, { signal: foreignSignal(options), onAbort: this._onAbort });
     w.borrower = borrower;
     const parked = w.park();
     if (w.pending) {

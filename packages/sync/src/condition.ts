@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, foreignSignal } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -205,7 +205,7 @@ export class Condition {
     const node = currentNode(options, "Condition.wait");
     if (cancelledNow(node, options)) return cancelledRejection(options);
     this._checkHeld(node);
-    const w = new Waiter<void>("Condition.wait", node, { signal: options?.signal, onAbort: this._waiters.onAbort });
+    const w = new Waiter<void>("Condition.wait", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
     this._lock._handOff();

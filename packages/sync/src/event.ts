@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, foreignSignal } from "@anyio/core";
 import { cancelledNow, cancelledRejection, schedulePoint } from "./internal/cancel-point.js";
 import { WaiterQueue } from "./internal/waiter-queue.js";
 
@@ -85,7 +85,7 @@ export class Event {
     const node = currentNode(options, "Event.wait");
     if (cancelledNow(node, options)) return cancelledRejection(options);
     if (this._set) return schedulePoint(node);
-    const w = new Waiter<void>("Event.wait", node, { signal: options?.signal, onAbort: this._waiters.onAbort });
+    const w = new Waiter<void>("Event.wait", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
     return parked;

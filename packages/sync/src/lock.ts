@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, type TaskInfo, Waiter, type WaitOptions, WouldBlock } from "@anyio/core";
+import { currentNode, type TaskInfo, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -126,7 +126,7 @@ export class Lock {
   }
 
   private async _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
-    const w = new Waiter<void>("Lock.acquire", node, { signal: options?.signal, onAbort: this._waiters.onAbort });
+    const w = new Waiter<void>("Lock.acquire", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
     await parked;

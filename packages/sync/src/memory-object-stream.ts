@@ -14,6 +14,7 @@ import {
   Waiter,
   type WaitOptions,
   WouldBlock,
+  foreignSignal,
 } from "@anyio/core";
 import {
   cancelledNow,
@@ -172,7 +173,7 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
 
   private _sendSlow(node: CoreNode, item: T, options: WaitOptions | undefined): Promise<void> {
     const state = this._state;
-    const w = new SendWaiter<T>("MemoryObjectSendStream.send", node, { signal: options?.signal, onAbort: state.senders.onAbort });
+    const w = new SendWaiter<T>("MemoryObjectSendStream.send", node, { signal: foreignSignal(options), onAbort: state.senders.onAbort });
     w.item = item;
     w.end = this;
     const parked = w.park();
@@ -332,7 +333,7 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
   private _park(node: CoreNode, options: WaitOptions | undefined): Promise<T> {
     const state = this._state;
     const w = new ReceiveWaiter<T>("MemoryObjectReceiveStream.receive", node, {
-      signal: options?.signal,
+      signal: foreignSignal(options),
       onAbort: state.receivers.onAbort,
     });
     w.end = this;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, WouldBlock } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -125,7 +125,7 @@ export class Semaphore {
   }
 
   private async _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
-    const w = new Waiter<void>("Semaphore.acquire", node, { signal: options?.signal, onAbort: this._waiters.onAbort });
+    const w = new Waiter<void>("Semaphore.acquire", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
     await parked;

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { checkpointIfCancelled, currentNode, isForeignSignal, type WaitOptions } from "@anyio/core";
+import { checkpointIfCancelled, currentNode, foreignSignal, type WaitOptions } from "@anyio/core";
 
 /** The cancel-tree node a call runs in (core does not export the class itself). */
 export type CoreNode = ReturnType<typeof currentNode>;
@@ -20,11 +20,10 @@ export const RESOLVED: Promise<void> = Promise.resolve();
  */
 export function cancelledNow(node: CoreNode, options: WaitOptions | undefined): boolean {
   if (node._effCancelled) return true;
-  const signal = options?.signal;
-  // The node's own signal (the common explicit-context case) aborts only with the node, so
-  // skip the `aborted` getter for it.
-  if (signal === undefined || signal === node._controller?.signal) return false;
-  return signal.aborted && isForeignSignal(signal);
+  // Never reads `.signal` of a task context or scope passed as the options (that would
+  // create its AbortController); our own signals abort only with their node anyway.
+  const signal = foreignSignal(options);
+  return signal !== undefined && signal.aborted;
 }
 
 /**
