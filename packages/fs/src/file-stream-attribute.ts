@@ -1,0 +1,24 @@
+/**
+ * Typed attributes of the file streams.
+ *
+ * @module
+ */
+import type { FileHandle } from "node:fs/promises";
+import { typedAttribute } from "@anyio/core";
+
+/**
+ * Attributes of {@link FileReadStream} and {@link FileWriteStream}, as AnyIO's
+ * `FileStreamAttribute`: the open `FileHandle`, the path (when the stream was opened from one)
+ * and the file descriptor.
+ *
+ * @example
+ * ```ts
+ * const stream = await FileReadStream.fromPath("data.bin");
+ * console.log(stream.extra(FileStreamAttribute.path), stream.extra(FileStreamAttribute.fileno));
+ * ```
+ */
+export const FileStreamAttribute = {
+  file: typedAttribute<FileHandle>("FileStreamAttribute.file"),
+  path: typedAttribute<string>("FileStreamAttribute.path"),
+  fileno: typedAttribute<number>("FileStreamAttribute.fileno"),
+} as const;
