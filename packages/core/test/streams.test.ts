@@ -21,6 +21,7 @@ import {
   withTaskGroup,
   sleepForever,
   CancelScope,
+  ClosedResourceError,
 } from "@anyio/core";
 import { byteStreamCases, standardBackends } from "@anyio/testing";
 import { conformanceTests, describeEachBackend } from "@anyio/testing/vitest";
@@ -205,5 +206,16 @@ describeEachBackend("typed attributes and MultiListener", ({ run }) => {
       expect(scope.cancelledCaught).toBe(true);
       await multi.aclose();
       expect(a.closed && b.closed).toBe(true);
+    }));
+
+  it("MultiListener.serve() ends with a plain ClosedResourceError when its listeners are closed", () =>
+    run(async () => {
+      class ClosingListener extends FakeListener {
+        override async serve(): Promise<never> {
+          throw new ClosedResourceError();
+        }
+      }
+      const multi = new MultiListener([new ClosingListener(new Map()), new ClosingListener(new Map())]);
+      await expect(multi.serve(() => undefined)).rejects.toBeInstanceOf(ClosedResourceError);
     }));
 });

@@ -154,6 +154,20 @@ describeEachBackend("SocketStream over TCP", ({ run }) => {
       await b.aclose();
     }));
 
+  it("the MultiListener from createTcpListener ends serve() with a plain ClosedResourceError when closed from another task", () =>
+    run(async () => {
+      const multi = await createTcpListener({ localHost: "127.0.0.1" });
+      let served: unknown;
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(async () => {
+          served = await multi.serve(() => undefined).catch((e: unknown) => e);
+        });
+        await waitAllTasksBlocked();
+        await multi.aclose();
+      });
+      expect(served).toBeInstanceOf(ClosedResourceError);
+    }));
+
   it("serve() runs handlers in a task group and ends with ClosedResourceError when the listener is closed from another task", () =>
     run(async () => {
       const multi = await createTcpListener({ localHost: "127.0.0.1" });

@@ -4,6 +4,8 @@
  * @module
  */
 import type { WaitOptions } from "../context.js";
+import { ClosedResourceError } from "../errors.js";
+import { ExceptionGroup } from "../exception-group.js";
 import { type TaskGroup, withTaskGroup } from "../task-group.js";
 import type { Listener } from "./interfaces.js";
 import { AsyncResourceBase } from "./resource.js";
@@ -20,6 +22,7 @@ import { type AttributeGetters, mergeAttributes } from "./typed-attributes.js";
  * ```
  */
 export class MultiListener<T> extends AsyncResourceBase implements Listener<T> {
+  /** The listeners served together, flattened (nested `MultiListener`s are unpacked). */
   readonly listeners: readonly Listener<T>[];
 
   constructor(listeners: Iterable<Listener<T>>) {
@@ -32,12 +35,24 @@ export class MultiListener<T> extends AsyncResourceBase implements Listener<T> {
     this.listeners = flat;
   }
 
+  /**
+   * Serves every listener at once. Closing the listeners from another task ends it with a
+   * plain `ClosedResourceError`, as a single listener's `serve()` does; any other failure
+   * comes out as the task group's `ExceptionGroup`.
+   */
   async serve(handler: (stream: T) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
-    await withTaskGroup(async (tg) => {
-      for (const listener of this.listeners) {
-        tg.startSoon(() => listener.serve(handler, taskGroup));
+    try {
+      await withTaskGroup(async (tg) => {
+        for (const listener of this.listeners) {
+          tg.startSoon(() => listener.serve(handler, taskGroup));
+        }
+      }, options);
+    } catch (err) {
+      if (err instanceof ExceptionGroup && err.leaves().every((e) => e instanceof ClosedResourceError)) {
+        throw err.leaves()[0];
       }
-    }, options);
+      throw err;
+    }
     // serve() of each listener only ends by throwing; reaching here means all were cancelled.
     throw new Error("MultiListener.serve() ended without an error");
   }
