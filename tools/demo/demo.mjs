@@ -3,10 +3,12 @@
 //
 // Each chapter prints what happens and when, on the run's clock (ms since the chapter began).
 
-let core, native;
+let core, native, sync, net;
 try {
   core = await import("@anyio/core");
   native = await import("@anyio/backend-native");
+  sync = await import("@anyio/sync");
+  net = await import("@anyio/net");
 } catch (err) {
   console.error(`Could not load the built packages (${err.message}).\nRun \`npm run demo\` from the repository root: it builds them first.`);
   process.exit(1);
@@ -14,6 +16,11 @@ try {
 const { run, withTaskGroup, moveOnAfter, failAfter, sleep, TimeoutError, CancelScope, ExceptionGroup, currentTime, getCurrentTask, isCancelled } =
   core;
 const { nativeBackend } = native;
+const { createMemoryObjectStream, CapacityLimiter } = sync;
+const { createTcpListener, connectTcp } = net;
+const { BufferedByteReceiveStream, EndOfStream } = core;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (color ? `\x1b[1m${s}\x1b[22m` : s);
@@ -128,6 +135,85 @@ async function main() {
     }
   });
   note(`→ cancelled at 100 ms, cleanup done at ${elapsed()} ms; cancelledCaught: ${job.cancelledCaught}`);
+
+  // 6 -------------------------------------------------------------------------------------------
+  chapter(6, "A pipeline with backpressure", "A producer, a bounded channel, and workers limited to 2 at a time.");
+  const [send, receive] = createMemoryObjectStream(2); // the producer waits when 2 items are queued
+  const limiter = new CapacityLimiter(2);
+  let peak = 0;
+  await withTaskGroup(async (tg) => {
+    tg.startSoon(async () => {
+      try {
+        for (let i = 1; i <= 6; i++) {
+          await send.send(`job-${i}`);
+          say(`queued job-${i} (buffer ${send.statistics().currentBufferUsed}/2)`);
+        }
+      } finally {
+        await send.aclose(); // closing the send side ends the consumers' loops
+      }
+    }, { name: "producer" });
+    for (const name of ["worker-1", "worker-2", "worker-3"]) {
+      const jobs = receive.clone(); // each worker owns a receive end (cloned now, before close())
+      tg.startSoon(async () => {
+        for await (const job of jobs) {
+          await limiter.run(async () => {
+            peak = Math.max(peak, limiter.borrowedTokens);
+            await sleep(60);
+            say(green(`finished ${job}`));
+          });
+        }
+      }, { name });
+    }
+    receive.close(); // the workers' clones keep the channel open until they are done
+  });
+  note(`→ 6 jobs, 3 workers, at most ${peak} running at once (the limiter), done at ${elapsed()} ms`);
+
+  // 7 -------------------------------------------------------------------------------------------
+  chapter(7, "An echo server and concurrent clients with timeouts", "A real TCP listener on 127.0.0.1; each client gets 200 ms.");
+  const listener = await createTcpListener({ localHost: "127.0.0.1", localPort: 0 });
+  const port = listener.listeners[0].extra(net.SocketAttribute.localPort);
+  await withTaskGroup(async (tg) => {
+    tg.startSoon(async () => {
+      await listener
+        .serve(async (stream) => {
+          const lines = new BufferedByteReceiveStream(stream);
+          for (;;) {
+            let line;
+            try {
+              line = decoder.decode(await lines.receiveUntil(encoder.encode("\n"), 1024));
+            } catch (err) {
+              if (err instanceof EndOfStream || err?.name === "IncompleteRead") return;
+              throw err;
+            }
+            if (line === "slow") await sleep(500); // this client will give up first
+            await stream.send(encoder.encode(`echo: ${line}\n`));
+          }
+        })
+        .catch((err) => {
+          if (!(err instanceof core.ClosedResourceError)) throw err;
+        });
+    }, { name: "server" });
+    await withTaskGroup(async (clients) => {
+      for (const word of ["hello", "slow", "world"]) {
+        clients.startSoon(async () => {
+          const scope = moveOnAfter(200);
+          await scope.run(async () => {
+            const client = await connectTcp("127.0.0.1", port);
+            try {
+              await client.send(encoder.encode(`${word}\n`));
+              const reply = decoder.decode(await new BufferedByteReceiveStream(client).receiveUntil(encoder.encode("\n"), 1024));
+              say(green(`got "${reply}"`));
+            } finally {
+              await client.aclose();
+            }
+          });
+          if (scope.cancelledCaught) say(red(`no reply within 200 ms: gave up on "${word}"`));
+        }, { name: `client ${word}` });
+      }
+    });
+    await listener.aclose(); // ends serve() with ClosedResourceError, which the server expects
+  });
+  note(`→ 2 echoes, 1 timeout, listener closed: every connection and handler finished at ${elapsed()} ms`);
 
   console.log(`\n${bold(`Total: ${Math.round(currentTime() - t0)} ms`)} ${dim("(every task started here has finished; nothing leaked)")}`);
 }
