@@ -16,6 +16,10 @@ export const sourceAliases = [
   { find: /^@anyio\/sync$/, replacement: here("./packages/sync/src/index.ts") },
   { find: /^@anyio\/testing$/, replacement: here("./packages/testing/src/index.ts") },
   { find: /^@anyio\/testing\/vitest$/, replacement: here("./packages/testing/src/vitest.ts") },
+  { find: /^@anyio\/net$/, replacement: here("./packages/net/src/index.ts") },
+  { find: /^@anyio\/fs$/, replacement: here("./packages/fs/src/index.ts") },
+  { find: /^@anyio\/process$/, replacement: here("./packages/process/src/index.ts") },
+  { find: /^@anyio\/worker$/, replacement: here("./packages/worker/src/index.ts") },
 ];
 
 export function packageTestConfig() {

@@ -8,6 +8,7 @@ import type { TaskInfo } from "@anyio/core";
 
 /** One line of a task tree, as `RunController.tasks()` reports it. */
 export interface TaskTreeEntry {
+  /** The task on this line. */
   readonly task: TaskInfo;
   /** 0 for the root task, 1 for its children… */
   readonly depth: number;

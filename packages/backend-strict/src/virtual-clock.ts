@@ -105,6 +105,7 @@ export class VirtualClock {
     return this.#autojump;
   }
 
+  /** Turns autojump on or off, effective at the next idle check. */
   set autojump(value: boolean) {
     if (typeof value !== "boolean") throw new TypeError(`VirtualClock.autojump must be a boolean, got ${typeof value}`);
     this.#autojump = value;
@@ -116,6 +117,7 @@ export class VirtualClock {
     return this.#jumpOverExternalWaitsAfter;
   }
 
+  /** Changes how long (ms, real time) external waits hold the clock before it may jump anyway. */
   set jumpOverExternalWaitsAfter(value: number) {
     this.#jumpOverExternalWaitsAfter = checkMs(value, "jumpOverExternalWaitsAfter", true);
     this.#listener?.clockSettingsChanged();

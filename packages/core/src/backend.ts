@@ -14,7 +14,14 @@
  * @module
  */
 
-/** The version of the backend contract this build of `@anyio/core` implements. */
+/**
+ * The version of the backend contract this build of `@anyio/core` implements.
+ *
+ * @example
+ * ```ts
+ * const backend: Backend = { name: "mine", contractVersion: BACKEND_CONTRACT_VERSION, start };
+ * ```
+ */
 export const BACKEND_CONTRACT_VERSION = 1 as const;
 
 /** What a backend learns about a task: enough to report and trace it. */
@@ -40,11 +47,13 @@ export interface Resumable {
 
 /** Something a timer fires: `onTimer()` is called once when the deadline is reached. */
 export interface TimerTarget {
+  /** Called once, on a later turn, when the timer's deadline is reached. */
   onTimer(): void;
 }
 
 /** A task blocked in one of core's waits, as reported to a backend (for deadlock reports). */
 export interface BlockedTask {
+  /** The task in question. */
   readonly task: TaskInfo;
   /** What it waits for, e.g. `"Event.wait"`, `"sleep"`, `"TaskGroup join"`. */
   readonly waitingFor: string;
@@ -68,7 +77,14 @@ export interface RunController {
   /** Counts of live, parked and externally-waiting tasks, read at call time. */
   snapshot(): RunSnapshot;
   /** Every live task, parents before children, with what it is blocked on (if anything). */
-  tasks(): Array<{ task: TaskInfo; depth: number; waitingFor: string | null }>;
+  tasks(): Array<{
+    /** The task. */
+    task: TaskInfo;
+    /** 0 for the root task, 1 for its children… */
+    depth: number;
+    /** What it is parked on, or `null` if it is not in a core wait. */
+    waitingFor: string | null;
+  }>;
   /**
    * Ends the run with `error`: every task is cancelled so its `finally` blocks run, then
    * `run()` rejects with `error`. Calling it again while tasks are still stuck makes `run()`

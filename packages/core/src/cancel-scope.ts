@@ -59,6 +59,7 @@ export class CancelScope extends CancelNode implements TimerTarget {
     return this._deadline;
   }
 
+  /** Moves the deadline; re-arms the timer if the scope is entered. */
   set deadline(value: number) {
     this._deadline = checkDeadline(value, "deadline");
     this._pendingDelay = null;
@@ -70,6 +71,7 @@ export class CancelScope extends CancelNode implements TimerTarget {
     return this._shield;
   }
 
+  /** Turns the shield on or off; takes effect at once if the scope is entered. */
   set shield(value: boolean) {
     const shield = checkShield(value);
     if (shield === this._shield) return;
@@ -192,6 +194,15 @@ export class CancelScope extends CancelNode implements TimerTarget {
 /**
  * A cancel scope whose `run()` throws {@link TimeoutError} instead of resolving `undefined`
  * when its own deadline cancelled the body. Made by {@link failAfter} and {@link failAt}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await failAfter(100).run(() => sleep(1_000));
+ * } catch (err) {
+ *   if (err instanceof TimeoutError) console.log("too slow");
+ * }
+ * ```
  */
 export class FailAfterScope extends CancelScope {
   /** Like {@link CancelScope.run}, but a cancellation by this scope's own deadline throws `TimeoutError`. */
@@ -224,6 +235,7 @@ function relativeScope<S extends CancelScope>(scope: S, delay: number, options: 
 
 /** Options of {@link moveOnAfter} / {@link failAfter}. */
 export interface TimeoutOptions extends WaitOptions {
+  /** Shield the scope from cancellation of the scopes around it. */
   shield?: boolean;
 }
 

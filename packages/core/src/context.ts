@@ -17,6 +17,10 @@ import { CancelNode, NODE_OF_SIGNAL, NodeState } from "./internal/cancel-node.js
  * `checkpoint(scope)`): the same as `{ signal: cx.signal }`, without creating the signal.
  */
 export interface WaitOptions {
+  /**
+   * The task's or scope's signal (`cx.signal`, `scope.signal`), which gives the call its
+   * context in explicit mode, or any other `AbortSignal` as one more cancellation source.
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -51,7 +55,15 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
-/** True for an AbortSignal that is not the signal of one of our scopes or tasks. */
+/**
+ * True for an AbortSignal that is not the signal of one of our scopes or tasks.
+ *
+ * @example
+ * ```ts
+ * isForeignSignal(AbortSignal.timeout(100)); // true
+ * isForeignSignal(cx.signal);                // false: a task's own signal
+ * ```
+ */
 export function isForeignSignal(signal: AbortSignal): boolean {
   return (signal as unknown as Record<symbol, unknown>)[NODE_OF_SIGNAL] === undefined;
 }
@@ -59,6 +71,15 @@ export function isForeignSignal(signal: AbortSignal): boolean {
 /**
  * The foreign `AbortSignal` in `options`, if any: one that adds a cancellation source to a
  * single call. Never touches `.signal` of a task context or scope passed as the options.
+ *
+ * @example
+ * ```ts
+ * // How a primitive that waits on the OS makes its wait abortable by a caller's own signal:
+ * const waiter = new Waiter("socket readable", currentNode(options, "receive"), {
+ *   signal: foreignSignal(options),
+ *   kind: "external",
+ * });
+ * ```
  */
 export function foreignSignal(options: WaitOptions | undefined): AbortSignal | undefined {
   if (options === undefined || options instanceof CancelNode) return undefined;
@@ -71,6 +92,14 @@ export function foreignSignal(options: WaitOptions | undefined): AbortSignal | u
  * else the ambient one. Throws {@link NoContextError} when there is neither.
  *
  * @param caller - the public name of the calling function, for messages
+ *
+ * @example
+ * ```ts
+ * export function myWait(options?: WaitOptions): Promise<void> {
+ *   const node = currentNode(options, "myWait"); // throws NoContextError outside a task
+ *   return new Waiter("myWait", node).promise;
+ * }
+ * ```
  */
 export function currentNode(options: WaitOptions | undefined, caller: string): CancelNode {
   let node: CancelNode | undefined;

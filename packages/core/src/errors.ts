@@ -8,7 +8,17 @@
  * @module
  */
 
-const CANCELLED_BRAND = Symbol.for("anyio.Cancelled");
+const CANCELLED_BRAND = /* @__PURE__ */ Symbol.for("anyio.Cancelled");
+
+/**
+ * Gives one error instance its own `name`, as assigning to a writable prototype `name` would.
+ * The classes below define `name` as a prototype getter/setter pair inside the class body
+ * instead of patching the prototype after the class: a top-level call is a side effect that
+ * keeps every error class in a browser bundle, used or not.
+ */
+function setOwnName(err: Error, value: string): void {
+  Object.defineProperty(err, "name", { value, writable: true, configurable: true, enumerable: false });
+}
 
 /**
  * Thrown at a checkpoint when the task's cancel scope (or one around it) is cancelled.
@@ -27,13 +37,22 @@ const CANCELLED_BRAND = Symbol.for("anyio.Cancelled");
  * ```
  */
 export class Cancelled extends Error {
-  declare readonly [CANCELLED_BRAND]: true;
   constructor(message = "Cancelled") {
     super(message);
   }
-  static {
-    Object.defineProperty(this.prototype, CANCELLED_BRAND, { value: true });
-    Object.defineProperty(this.prototype, "name", { value: "Cancelled", writable: true, configurable: true });
+  // Brand and name are prototype accessors, not a `static {}` block, so the class stays
+  // side-effect free for bundlers.
+  /** @internal */
+  get [CANCELLED_BRAND](): true {
+    return true;
+  }
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "Cancelled";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
   }
 }
 
@@ -62,12 +81,6 @@ export function getCancelledExcClass(): typeof Cancelled {
   return Cancelled;
 }
 
-/** Defines a named error class whose `name` survives minification. */
-function named<T extends abstract new (...args: never[]) => Error>(cls: T, name: string): T {
-  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
-  return cls;
-}
-
 /**
  * Thrown by `failAfter()`/`failAt()` when their own deadline expired.
  *
@@ -80,8 +93,16 @@ export class TimeoutError extends Error {
   constructor(message = "deadline exceeded") {
     super(message);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "TimeoutError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(TimeoutError, "TimeoutError");
 
 /**
  * Thrown by a `*Nowait` call when it would have to wait.
@@ -95,8 +116,16 @@ export class WouldBlock extends Error {
   constructor(message = "the operation would block") {
     super(message);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "WouldBlock";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(WouldBlock, "WouldBlock");
 
 /**
  * Thrown when receiving from a stream whose sending side has closed (and the buffer is empty).
@@ -110,8 +139,16 @@ export class EndOfStream extends Error {
   constructor(message = "end of stream") {
     super(message);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "EndOfStream";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(EndOfStream, "EndOfStream");
 
 /**
  * Thrown when using a resource that this side has already closed.
@@ -125,8 +162,16 @@ export class ClosedResourceError extends Error {
   constructor(message = "the resource is closed") {
     super(message);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "ClosedResourceError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(ClosedResourceError, "ClosedResourceError");
 
 /**
  * Thrown when the other side of a resource is gone (all receivers closed, peer reset…).
@@ -140,8 +185,16 @@ export class BrokenResourceError extends Error {
   constructor(message = "the resource is broken", options?: { cause?: unknown }) {
     super(message, options);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "BrokenResourceError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(BrokenResourceError, "BrokenResourceError");
 
 /**
  * Thrown when a second task tries to use a resource that allows one user at a time.
@@ -155,8 +208,16 @@ export class BusyResourceError extends Error {
   constructor(action: string) {
     super(`Another task is already ${action} this resource`);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "BusyResourceError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(BusyResourceError, "BusyResourceError");
 
 /**
  * Thrown by a call that needs the current task but finds none: outside `run()`, or where
@@ -167,8 +228,17 @@ named(BusyResourceError, "BusyResourceError");
  * await sleep(10); // outside run(): NoContextError
  * ```
  */
-export class NoContextError extends Error {}
-named(NoContextError, "NoContextError");
+export class NoContextError extends Error {
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "NoContextError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
+}
 
 /**
  * Thrown when a `RunVar` has no value and no default.
@@ -178,8 +248,17 @@ named(NoContextError, "NoContextError");
  * new RunVar<number>("x").get(); // LookupError inside run()
  * ```
  */
-export class LookupError extends Error {}
-named(LookupError, "LookupError");
+export class LookupError extends Error {
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "LookupError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
+}
 
 /**
  * Thrown by `receiveExactly()`/`receiveUntil()` when the stream ended before enough bytes came.
@@ -193,8 +272,16 @@ export class IncompleteRead extends Error {
   constructor(message = "The stream was closed before the read operation could be completed") {
     super(message);
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "IncompleteRead";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(IncompleteRead, "IncompleteRead");
 
 /**
  * Thrown by `receiveUntil()` when `maxBytes` were read without finding the delimiter.
@@ -205,13 +292,22 @@ named(IncompleteRead, "IncompleteRead");
  * ```
  */
 export class DelimiterNotFound extends Error {
+  /** How many bytes were searched. */
   readonly maxBytes: number;
   constructor(maxBytes: number) {
     super(`The delimiter was not found among the first ${maxBytes} bytes`);
     this.maxBytes = maxBytes;
   }
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "DelimiterNotFound";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
 }
-named(DelimiterNotFound, "DelimiterNotFound");
 
 /**
  * Thrown by `extra(attribute)` when the attribute is not provided and no default was given.
@@ -221,5 +317,14 @@ named(DelimiterNotFound, "DelimiterNotFound");
  * stream.extra(SocketAttribute.remotePort); // TypedAttributeLookupError on an unconnected socket
  * ```
  */
-export class TypedAttributeLookupError extends LookupError {}
-named(TypedAttributeLookupError, "TypedAttributeLookupError");
+export class TypedAttributeLookupError extends LookupError {
+  // A literal name survives minification (see setOwnName).
+  /** The class name, as a literal so it survives minification. */
+  override get name(): string {
+    return "TypedAttributeLookupError";
+  }
+  /** Sets this instance's own `name` (the class keeps its literal name). */
+  override set name(value: string) {
+    setOwnName(this, value);
+  }
+}

@@ -10,6 +10,7 @@ const NO_VALUE: unique symbol = Symbol("anyio.RunVar.noValue");
 
 /** Returned by {@link RunVar.set}; give it to {@link RunVar.reset} to restore the old value. */
 export interface RunVarToken<T> {
+  /** The variable this token restores. */
   readonly runVar: RunVar<T>;
   /** The value before `set()`, or `undefined` if there was none. */
   readonly oldValue: T | undefined;
@@ -34,6 +35,7 @@ interface TokenState<T> extends RunVarToken<T> {
  * ```
  */
 export class RunVar<T> {
+  /** The name given to the constructor, for messages. */
   readonly name: string;
   readonly #default: T | typeof NO_VALUE;
 

@@ -29,6 +29,7 @@ export interface TaskStartContext<T = void> extends TaskContext {
    * to the task group. Call exactly once.
    */
   started(value: T): void;
+  /** Reports that the task is ready; `tg.start()` resolves with `undefined`. Call it once. */
   started(this: TaskStartContext<void>): void;
 }
 

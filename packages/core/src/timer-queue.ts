@@ -7,7 +7,15 @@
  */
 import type { TimerTarget } from "./backend.js";
 
-/** One armed timer; the handle `TimerQueue.add()` returns. */
+/**
+ * One armed timer; the handle `TimerQueue.add()` returns.
+ *
+ * @example
+ * ```ts
+ * const entry: TimerEntry = timers.add(deadline, target);
+ * timers.remove(entry); // cancel it
+ * ```
+ */
 export class TimerEntry {
   /** @internal position in the heap, -1 once fired or cleared */
   _index = -1;

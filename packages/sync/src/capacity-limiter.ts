@@ -96,6 +96,7 @@ export class CapacityLimiter {
   get totalTokens(): number {
     return this._total;
   }
+  /** Re-sizes the limiter (an integer >= 0, or `Infinity`). */
   set totalTokens(value: number) {
     this._total = checkCount(value, "CapacityLimiter.totalTokens", "totalTokens", true);
     this._admit();

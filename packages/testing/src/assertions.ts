@@ -5,7 +5,18 @@
  * @module
  */
 
-/** Thrown by the assertions below. */
+/**
+ * Thrown by the assertions below.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   assertEqual(1 + 1, 3, "arithmetic");
+ * } catch (err) {
+ *   if (err instanceof AssertionError) console.error(err.message);
+ * }
+ * ```
+ */
 export class AssertionError extends Error {}
 Object.defineProperty(AssertionError.prototype, "name", { value: "AssertionError" });
 
@@ -29,7 +40,15 @@ function show(value: unknown): string {
   }
 }
 
-/** Structural equality for plain data: primitives (Object.is), arrays, plain objects. */
+/**
+ * Structural equality for plain data: primitives (Object.is), arrays, plain objects.
+ *
+ * @example
+ * ```ts
+ * deepEqual({ a: [1, 2] }, { a: [1, 2] }); // true
+ * deepEqual([NaN], [NaN]);                 // true (Object.is)
+ * ```
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;

@@ -9,7 +9,9 @@ import { strictBackend } from "@anyio/backend-strict";
 
 /** A backend under test: a name for reports and a factory (a fresh backend per run). */
 export interface BackendUnderTest {
+  /** The backend's name in test titles and reports. */
   readonly name: string;
+  /** Makes a fresh backend with default options. */
   readonly make: () => Backend;
 }
 

@@ -20,7 +20,20 @@ export interface ConformanceCase {
   readonly timeout?: number;
 }
 
-/** Declares a list of cases under one group name. */
+/**
+ * Declares a list of cases under one group name.
+ *
+ * @example
+ * ```ts
+ * const myCases = defineCases("my backend extras", {
+ *   "the clock starts at zero": async (makeBackend) => {
+ *     const t = await run(() => currentTime(), { backend: makeBackend() });
+ *     assertEqual(t, 0);
+ *   },
+ * });
+ * await runConformance(() => myBackend(), { cases: [...conformanceCases, ...myCases] });
+ * ```
+ */
 export function defineCases(group: string, cases: Record<string, ConformanceCase["run"]>): ConformanceCase[] {
   return Object.entries(cases).map(([name, run]) => ({ group, name, run }));
 }

@@ -9,10 +9,15 @@ import { conformanceCases } from "./conformance/index.js";
 
 /** Outcome of one case. */
 export interface CaseResult {
+  /** The case's group, e.g. `"cancel scopes"`. */
   readonly group: string;
+  /** The rule the case checks, as a sentence. */
   readonly name: string;
+  /** Whether the backend kept the rule. */
   readonly ok: boolean;
+  /** What the case threw, when it failed. */
   readonly error?: unknown;
+  /** How long the case took, in real milliseconds. */
   readonly ms: number;
 }
 
@@ -43,7 +48,14 @@ export interface RunConformanceOptions {
 export async function runConformance(
   makeBackend: () => Backend,
   options: RunConformanceOptions = {},
-): Promise<{ results: CaseResult[]; passed: CaseResult[]; failed: CaseResult[] }> {
+): Promise<{
+  /** Every case's result, in the order run. */
+  results: CaseResult[];
+  /** The results with `ok: true`. */
+  passed: CaseResult[];
+  /** The results with `ok: false`. */
+  failed: CaseResult[];
+}> {
   if (typeof makeBackend !== "function") throw new TypeError("runConformance(): makeBackend must be a function returning a Backend");
   const { filter } = options;
   const cases = (options.cases ?? conformanceCases).filter((c) => {

@@ -12,8 +12,16 @@ import { AsyncResourceBase } from "./resource.js";
  * Marks byte streams, whose `receive` takes `(maxBytes, options)`, apart from object streams of
  * `Uint8Array`, whose `receive` takes `(options)`. {@link ByteReceiveStreamBase} sets it; a byte
  * stream written without that base sets `[BYTE_STREAM] = true` itself.
+ *
+ * @example
+ * ```ts
+ * class MyByteStream implements ByteReceiveStream {
+ *   readonly [BYTE_STREAM] = true;
+ *   // receive(maxBytes, options), aclose(), extra()…
+ * }
+ * ```
  */
-export const BYTE_STREAM: unique symbol = Symbol.for("anyio.ByteStream");
+export const BYTE_STREAM: unique symbol = /* @__PURE__ */ Symbol.for("anyio.ByteStream");
 
 /** Yields `receive()` results until `EndOfStream`. Breaking out of the loop does not close the stream. */
 async function* iterate<T>(receive: () => Promise<T>): AsyncGenerator<T, void, undefined> {
@@ -43,8 +51,10 @@ async function* iterate<T>(receive: () => Promise<T>): AsyncGenerator<T, void, u
  * ```
  */
 export abstract class ObjectReceiveStreamBase<T> extends AsyncResourceBase implements ObjectReceiveStream<T> {
+  /** Receives the next item; throws `EndOfStream` when there are no more. */
   abstract receive(options?: WaitOptions): Promise<T>;
 
+  /** `for await` support: yields items until `EndOfStream`. */
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     return iterate(() => this.receive());
   }
@@ -59,25 +69,46 @@ export abstract class ObjectReceiveStreamBase<T> extends AsyncResourceBase imple
  * ```
  */
 export abstract class ByteReceiveStreamBase extends AsyncResourceBase implements ByteReceiveStream {
+  /** Receives at most `maxBytes` bytes, never an empty chunk; throws `EndOfStream` at the end. */
   abstract receive(maxBytes?: number, options?: WaitOptions): Promise<Uint8Array>;
 
+  /** `for await` support: yields chunks until `EndOfStream`. */
   [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     return iterate(() => this.receive());
   }
 
-  static {
-    Object.defineProperty(this.prototype, BYTE_STREAM, { value: true });
+  /** Marks the stream as a byte stream (see {@link BYTE_STREAM}). */
+  // A prototype getter, not a `static {}` block: keeps the class side-effect free for bundlers.
+  get [BYTE_STREAM](): true {
+    return true;
   }
 }
 
-/** Receives from either kind of byte-carrying stream. */
+/**
+ * Receives from either kind of byte-carrying stream.
+ *
+ * @example
+ * ```ts
+ * const chunk = await receiveFrom(stream, 4096); // a ByteReceiveStream or an ObjectReceiveStream<Uint8Array>
+ * ```
+ */
 export function receiveFrom(stream: AnyByteReceiveStream, maxBytes: number, options?: WaitOptions): Promise<Uint8Array> {
   return (stream as { [BYTE_STREAM]?: boolean })[BYTE_STREAM] === true
     ? (stream as ByteReceiveStream).receive(maxBytes, options)
     : (stream as ObjectReceiveStream<Uint8Array>).receive(options);
 }
 
-/** Validates `maxBytes` of a byte receive: an integer ≥ 1 (default 65 536). */
+/**
+ * Validates `maxBytes` of a byte receive: an integer ≥ 1 (default 65 536).
+ *
+ * @example
+ * ```ts
+ * async receive(maxBytes?: number, options?: WaitOptions) {
+ *   const n = checkMaxBytes(maxBytes); // RangeError for 0, TypeError for 1.5
+ *   …
+ * }
+ * ```
+ */
 export function checkMaxBytes(maxBytes: unknown): number {
   if (maxBytes === undefined) return 65_536;
   if (typeof maxBytes !== "number" || !Number.isInteger(maxBytes)) {
@@ -87,7 +118,17 @@ export function checkMaxBytes(maxBytes: unknown): number {
   return maxBytes;
 }
 
-/** Validates bytes to send. */
+/**
+ * Validates bytes to send.
+ *
+ * @example
+ * ```ts
+ * async send(data: Uint8Array, options?: WaitOptions) {
+ *   const bytes = checkBytes(data); // TypeError naming `data` unless it is a Uint8Array
+ *   …
+ * }
+ * ```
+ */
 export function checkBytes(data: unknown, name = "data"): Uint8Array {
   if (!(data instanceof Uint8Array)) {
     throw new TypeError(`${name} must be a Uint8Array, got ${data === null ? "null" : typeof data === "object" ? (data as object).constructor?.name : typeof data}`);

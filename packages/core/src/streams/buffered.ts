@@ -9,7 +9,7 @@ import { ByteReceiveStreamBase, checkBytes, checkMaxBytes, receiveFrom } from ".
 import type { AnyByteReceiveStream } from "./interfaces.js";
 import type { AttributeGetters } from "./typed-attributes.js";
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.byteLength === 0) return b;
@@ -41,6 +41,7 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
  * ```
  */
 export class BufferedByteReceiveStream extends ByteReceiveStreamBase {
+  /** The wrapped stream. */
   readonly receiveStream: AnyByteReceiveStream;
   #buffer: Uint8Array = EMPTY;
   #closed = false;

@@ -16,11 +16,13 @@ import type { TypedAttributeProvider } from "./typed-attributes.js";
 
 /** Receives objects; may lose or reorder them (datagrams). Iterating ends at `EndOfStream`. */
 export interface UnreliableObjectReceiveStream<T> extends AsyncResource, TypedAttributeProvider, AsyncIterable<T> {
+  /** Receives the next item; throws `EndOfStream` once the sender finished and nothing is left. */
   receive(options?: WaitOptions): Promise<T>;
 }
 
 /** Sends objects; they may be lost or reordered. */
 export interface UnreliableObjectSendStream<T> extends AsyncResource, TypedAttributeProvider {
+  /** Sends one item, waiting (a checkpoint) while the receiving side applies backpressure. */
   send(item: T, options?: WaitOptions): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export interface ByteReceiveStream extends AsyncResource, TypedAttributeProvider
 
 /** Sends bytes; `send` resolves once the bytes are handed to the transport (backpressure). */
 export interface ByteSendStream extends AsyncResource, TypedAttributeProvider {
+  /** Sends all of `data`; resolves once the transport took it. An empty chunk is a no-op. */
   send(data: Uint8Array, options?: WaitOptions): Promise<void>;
 }
 

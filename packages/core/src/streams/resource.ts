@@ -7,14 +7,25 @@ import { CancelScope } from "../cancel-scope.js";
 import { type WaitOptions } from "../context.js";
 import { lookupAttribute, NO_ATTRIBUTES, type AttributeGetters, type TypedAttribute } from "./typed-attributes.js";
 
-/** `Symbol.asyncDispose`, or its registered stand-in on hosts that lack it. */
-export const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+/**
+ * `Symbol.asyncDispose`, or its registered stand-in on hosts that lack it.
+ *
+ * @example
+ * ```ts
+ * await stream[asyncDispose](); // what `await using` calls on hosts with or without Symbol.asyncDispose
+ * ```
+ */
+export const asyncDispose: typeof Symbol.asyncDispose = /* @__PURE__ */ (
+  (): typeof Symbol.asyncDispose =>
+    (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+    (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose)
+)();
 
 /** Something that must be closed: `aclose()` and `await using`. */
 export interface AsyncResource {
   /** Closes the resource. Idempotent. */
   aclose(): Promise<void>;
+  /** `await using` support: calls `aclose()`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -33,6 +44,7 @@ export interface AsyncResource {
 export abstract class AsyncResourceBase implements AsyncResource {
   abstract aclose(): Promise<void>;
 
+  /** `await using` support: calls `aclose()`. */
   [asyncDispose](): Promise<void> {
     return this.aclose();
   }
@@ -42,7 +54,9 @@ export abstract class AsyncResourceBase implements AsyncResource {
     return NO_ATTRIBUTES;
   }
 
+  /** The value of a typed attribute; throws `TypedAttributeLookupError` if the stream does not offer it. */
   extra<T>(attribute: TypedAttribute<T>): T;
+  /** The value of a typed attribute, or `defaultValue` if the stream does not offer it. */
   extra<T, D>(attribute: TypedAttribute<T>, defaultValue: D): T | D;
   extra<T>(attribute: TypedAttribute<T>, ...defaultValue: [] | [unknown]): unknown {
     return lookupAttribute(this.extraAttributes, attribute, ...defaultValue);

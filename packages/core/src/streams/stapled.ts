@@ -27,16 +27,20 @@ async function closeBoth(a: { aclose(): Promise<void> }, b: { aclose(): Promise<
  */
 export class StapledByteStream extends ByteReceiveStreamBase implements ByteStream {
   constructor(
+    /** Where `send()` and `sendEof()` go. */
     readonly sendStream: ByteSendStream,
+    /** Where `receive()` reads from. */
     readonly receiveStream: ByteReceiveStream,
   ) {
     super();
   }
 
+  /** Receives from {@link receiveStream}. */
   receive(maxBytes?: number, options?: WaitOptions): Promise<Uint8Array> {
     return this.receiveStream.receive(maxBytes, options);
   }
 
+  /** Sends through {@link sendStream}. */
   send(data: Uint8Array, options?: WaitOptions): Promise<void> {
     return this.sendStream.send(data, options);
   }
@@ -67,16 +71,20 @@ export class StapledByteStream extends ByteReceiveStreamBase implements ByteStre
  */
 export class StapledObjectStream<T> extends ObjectReceiveStreamBase<T> implements ObjectStream<T> {
   constructor(
+    /** Where `send()` and `sendEof()` go. */
     readonly sendStream: ObjectSendStream<T>,
+    /** Where `receive()` reads from. */
     readonly receiveStream: ObjectReceiveStream<T>,
   ) {
     super();
   }
 
+  /** Receives from {@link receiveStream}. */
   receive(options?: WaitOptions): Promise<T> {
     return this.receiveStream.receive(options);
   }
 
+  /** Sends through {@link sendStream}. */
   send(item: T, options?: WaitOptions): Promise<void> {
     return this.sendStream.send(item, options);
   }

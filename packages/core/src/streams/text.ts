@@ -35,6 +35,7 @@ function makeDecoder(options: TextStreamOptions | undefined): TextDecoder {
  * ```
  */
 export class TextReceiveStream extends ObjectReceiveStreamBase<string> {
+  /** The byte stream underneath. */
   readonly transportStream: AnyByteReceiveStream;
   readonly #decoder: TextDecoder;
 
@@ -44,6 +45,7 @@ export class TextReceiveStream extends ObjectReceiveStreamBase<string> {
     this.#decoder = makeDecoder(options);
   }
 
+  /** Receives decoded text, never an empty string; throws `EndOfStream` at the end. */
   async receive(options?: WaitOptions): Promise<string> {
     for (;;) {
       const chunk = await receiveFrom(this.transportStream, 65_536, options);
@@ -70,6 +72,7 @@ export class TextReceiveStream extends ObjectReceiveStreamBase<string> {
  * ```
  */
 export class TextSendStream extends AsyncResourceBase {
+  /** The byte stream underneath. */
   readonly transportStream: AnyByteSendStream;
   readonly #encoder = new TextEncoder();
 
@@ -82,6 +85,7 @@ export class TextSendStream extends AsyncResourceBase {
     this.transportStream = transportStream;
   }
 
+  /** Encodes `item` and sends the bytes. */
   send(item: string, options?: WaitOptions): Promise<void> {
     if (typeof item !== "string") return Promise.reject(new TypeError(`item must be a string, got ${typeof item}`));
     return this.transportStream.send(this.#encoder.encode(item), options);
@@ -107,6 +111,7 @@ export class TextSendStream extends AsyncResourceBase {
  * ```
  */
 export class TextStream extends ObjectReceiveStreamBase<string> implements ObjectStream<string> {
+  /** The byte stream underneath. */
   readonly transportStream: AnyByteStream;
   readonly #receiver: TextReceiveStream;
   readonly #sender: TextSendStream;
@@ -118,10 +123,12 @@ export class TextStream extends ObjectReceiveStreamBase<string> implements Objec
     this.#sender = new TextSendStream(transportStream, { encoding: "utf-8" });
   }
 
+  /** Receives decoded text, never an empty string; throws `EndOfStream` at the end. */
   receive(options?: WaitOptions): Promise<string> {
     return this.#receiver.receive(options);
   }
 
+  /** Encodes `item` and sends the bytes. */
   send(item: string, options?: WaitOptions): Promise<void> {
     return this.#sender.send(item, options);
   }

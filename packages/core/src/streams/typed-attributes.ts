@@ -8,6 +8,7 @@ import { TypedAttributeLookupError } from "../errors.js";
 
 /** A key for one attribute of type `T`. Compare by identity. */
 export interface TypedAttribute<T> {
+  /** A readable name for messages; two attributes with the same name are still distinct keys. */
   readonly name: string;
   /** Phantom field carrying the value type; never set. */
   readonly __type?: T;
@@ -41,6 +42,7 @@ export interface TypedAttributeProvider {
    * missing attribute throws {@link TypedAttributeLookupError}.
    */
   extra<T>(attribute: TypedAttribute<T>): T;
+  /** The value of a typed attribute, or `defaultValue` if it is not offered. */
   extra<T, D>(attribute: TypedAttribute<T>, defaultValue: D): T | D;
 }
 
@@ -61,12 +63,30 @@ export function lookupAttribute<T>(getters: AttributeGetters, attribute: TypedAt
   return getter() as T;
 }
 
-/** Merges getter maps; later maps win (a wrapper's own attributes override the wrapped one's). */
+/**
+ * Merges getter maps; later maps win (a wrapper's own attributes override the wrapped one's).
+ *
+ * @example
+ * ```ts
+ * override get extraAttributes() {
+ *   return mergeAttributes(this.inner.extraAttributes, new Map([[myAttribute, () => this.value]]));
+ * }
+ * ```
+ */
 export function mergeAttributes(...maps: AttributeGetters[]): AttributeGetters {
   const merged = new Map<TypedAttribute<unknown>, () => unknown>();
   for (const map of maps) for (const [k, v] of map) merged.set(k, v);
   return merged;
 }
 
-/** An empty getters map. */
-export const NO_ATTRIBUTES: AttributeGetters = new Map();
+/**
+ * An empty getters map.
+ *
+ * @example
+ * ```ts
+ * get extraAttributes(): AttributeGetters {
+ *   return NO_ATTRIBUTES; // this stream offers no attributes
+ * }
+ * ```
+ */
+export const NO_ATTRIBUTES: AttributeGetters = /* @__PURE__ */ new Map();

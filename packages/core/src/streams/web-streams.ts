@@ -110,6 +110,7 @@ export class ReadableObjectReceiveStream<T> extends ObjectReceiveStreamBase<T> {
     this.#state = new ReaderState(readable);
   }
 
+  /** Reads the next chunk of the `ReadableStream`; `EndOfStream` when it is done. */
   receive(options?: WaitOptions): Promise<T> {
     return this.#state.next(options);
   }
@@ -143,7 +144,9 @@ export class WritableSendStream<T = Uint8Array> extends AsyncResourceBase implem
     this.#writer = writable.getWriter();
   }
 
+  /** Writes `item`, waiting (cancellably) for the writable's backpressure. */
   async send(item: T & Uint8Array, options?: WaitOptions): Promise<void>;
+  /** Writes `item`, waiting (cancellably) for the writable's backpressure. */
   async send(item: T, options?: WaitOptions): Promise<void>;
   async send(item: T, options?: WaitOptions): Promise<void> {
     if (this.#closed) throw new ClosedResourceError();
