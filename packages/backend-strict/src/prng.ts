@@ -3,7 +3,6 @@
  *
  * @internal
  */
-import "node:fs";
 
 /**
  * mulberry32: a 32-bit state generator, small and fast, with good enough statistics for
