@@ -213,6 +213,14 @@ export class FailAfterScope extends CancelScope {
   }
 }
 
+/**
+ * The `shield` option of a timeout helper. A task context or cancel scope passed as the
+ * options only names the context: its own `shield` must not leak into the new scope.
+ */
+function shieldOption(options: TimeoutOptions | undefined): boolean {
+  return options === undefined || options instanceof CancelNode ? false : (options.shield ?? false);
+}
+
 function checkShield(value: unknown): boolean {
   if (typeof value !== "boolean") throw new TypeError(`shield must be a boolean, got ${describe(value)}`);
   return value;
@@ -252,7 +260,7 @@ export interface TimeoutOptions extends WaitOptions {
  */
 export function moveOnAfter(delay: number, options?: TimeoutOptions): CancelScope {
   const ms = checkDelay(delay, "delay");
-  return relativeScope(new CancelScope({ shield: options?.shield ?? false }), ms, options, "moveOnAfter");
+  return relativeScope(new CancelScope({ shield: shieldOption(options) }), ms, options, "moveOnAfter");
 }
 
 /**
@@ -277,7 +285,7 @@ export function moveOnAt(deadline: number, options?: { shield?: boolean }): Canc
  */
 export function failAfter(delay: number, options?: TimeoutOptions): FailAfterScope {
   const ms = checkDelay(delay, "delay");
-  return relativeScope(new FailAfterScope({ shield: options?.shield ?? false }), ms, options, "failAfter");
+  return relativeScope(new FailAfterScope({ shield: shieldOption(options) }), ms, options, "failAfter");
 }
 
 /**

@@ -8,7 +8,7 @@ import { CancelScope } from "./cancel-scope.js";
 import { currentNode, describe, type WaitOptions } from "./context.js";
 import { isCancelled } from "./errors.js";
 import { ExceptionGroup } from "./exception-group.js";
-import { cancelledError } from "./internal/cancel-node.js";
+import { CancelNode, cancelledError } from "./internal/cancel-node.js";
 import { Task, type TaskContext, type TaskStartContext, taskName } from "./task.js";
 import { Waiter } from "./waiter.js";
 
@@ -109,7 +109,7 @@ export class TaskGroup {
    */
   startSoon(fn: (cx: TaskContext) => unknown, options?: StartSoonOptions): void {
     this._checkSpawn(fn, options, "startSoon");
-    const task = new Task(this.cancelScope._run, this.cancelScope, taskName(options?.name, fn), this._hostId, this, fn);
+    const task = new Task(this.cancelScope._run, this.cancelScope, taskName(nameOption(options), fn), this._hostId, this, fn);
     this._launch(task);
   }
 
@@ -132,7 +132,7 @@ export class TaskGroup {
     this._checkSpawn(fn, options, "start");
     const caller = currentNode(options, "TaskGroup.start");
     if (caller._effCancelled) throw cancelledError(caller);
-    const task = new Task(caller._run, caller, taskName(options?.name, fn), caller._task.id, this, fn as (cx: Task) => unknown);
+    const task = new Task(caller._run, caller, taskName(nameOption(options), fn), caller._task.id, this, fn as (cx: Task) => unknown);
     const waiter = new Waiter<T>("TaskGroup.start", caller, { cancellable: false });
     task._startWaiter = waiter as Waiter<unknown>;
     this._launch(task);
@@ -193,6 +193,11 @@ export class TaskGroup {
       this._errors.push(err);
     }
   }
+}
+
+/** The `name` option; a task context or scope passed as the options only names the context. */
+function nameOption(options: StartSoonOptions | undefined): unknown {
+  return options === undefined || options instanceof CancelNode ? undefined : options.name;
 }
 
 /**

@@ -40,3 +40,19 @@ describeEachBackend("AbortSignal interop", ({ run: runOn }) => {
 describe("run() on the default entry", () => {
   it("is exported", () => expect(typeof run).toBe("function"));
 });
+
+describeEachBackend("a task context or scope passed as options only names the context", ({ run: runOn }) => {
+  it("moveOnAfter(ms, shieldedScope) does not inherit the scope's shield, and start(fn, cx) keeps the child's own name", () =>
+    runOn(async (cx) => {
+      const shielded = new CancelScope({ shield: true });
+      await shielded.run(async (s) => {
+        expect(moveOnAfter(10, s).shield).toBe(false);
+      }, cx);
+      await withTaskGroup(async (tg) => {
+        const name = await tg.start<string>(async function worker(child) {
+          child.started(child.name);
+        }, cx);
+        expect(name).toBe("worker");
+      }, cx);
+    }, { context: "explicit" }));
+});
