@@ -22,6 +22,12 @@ export interface WaitOptions {
    * context in explicit mode, or any other `AbortSignal` as one more cancellation source.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * The task context (`cx`) or cancel scope the call runs in, named explicitly. Use it to
+   * combine an explicit context with a foreign `signal`:
+   * `sleep(1_000, { context: cx, signal: userAbort.signal })`.
+   */
+  context?: { readonly signal: AbortSignal } | undefined;
 }
 
 function isAbortSignal(value: unknown): value is AbortSignal {
@@ -109,7 +115,15 @@ export function currentNode(options: WaitOptions | undefined, caller: string): C
     node = options;
   } else if (options !== undefined) {
     const signal = signalOption(options, caller);
-    if (signal !== undefined) node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
+    const context = options.context;
+    if (context !== undefined) {
+      if (!(context instanceof CancelNode)) {
+        throw new TypeError(`${caller}(): options.context must be a task context (cx) or a CancelScope, got ${describe(context)}`);
+      }
+      node = context;
+    } else if (signal !== undefined) {
+      node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
+    }
   }
   if (node === undefined) {
     const carrier = ambientCarrier();

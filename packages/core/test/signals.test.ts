@@ -56,3 +56,23 @@ describeEachBackend("a task context or scope passed as options only names the co
       }, cx);
     }, { context: "explicit" }));
 });
+
+describeEachBackend("options.context", ({ run: runOn }) => {
+  it("combines an explicit context with a foreign signal: the call is aborted by the signal", () =>
+    runOn(async (cx) => {
+      const controller = new AbortController();
+      const reason = new Error("user abort");
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(async (child) => {
+          await checkpoint(child);
+          controller.abort(reason);
+        });
+        await expect(sleep(60_000, { context: cx, signal: controller.signal })).rejects.toBe(reason);
+      }, cx);
+    }, { context: "explicit" }));
+
+  it("rejects a context that is not a task context or scope", () =>
+    runOn(async () => {
+      expect(() => checkpoint({ context: { signal: new AbortController().signal } })).toThrow(/options.context/);
+    }));
+});
