@@ -23,11 +23,10 @@ export interface WaitOptions {
    */
   signal?: AbortSignal | undefined;
   /**
-   * The task context (`cx`) or cancel scope the call runs in, named explicitly. Use it to
-   * combine an explicit context with a foreign `signal`:
-   * `sleep(1_000, { context: cx, signal: userAbort.signal })`.
+   * The task context or cancel scope the call runs in, named explicitly. Use it to combine
+   * an explicit context with a foreign `signal`: `sleep(1_000, { cx, signal: userAbort.signal })`.
    */
-  context?: { readonly signal: AbortSignal } | undefined;
+  cx?: { readonly signal: AbortSignal } | undefined;
 }
 
 function isAbortSignal(value: unknown): value is AbortSignal {
@@ -115,12 +114,12 @@ export function currentNode(options: WaitOptions | undefined, caller: string): C
     node = options;
   } else if (options !== undefined) {
     const signal = signalOption(options, caller);
-    const context = options.context;
-    if (context !== undefined) {
-      if (!(context instanceof CancelNode)) {
-        throw new TypeError(`${caller}(): options.context must be a task context (cx) or a CancelScope, got ${describe(context)}`);
+    const cx = options.cx;
+    if (cx !== undefined) {
+      if (!(cx instanceof CancelNode)) {
+        throw new TypeError(`${caller}(): options.cx must be a task context or a CancelScope, got ${describe(cx)}`);
       }
-      node = context;
+      node = cx;
     } else if (signal !== undefined) {
       node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
     }

@@ -57,7 +57,7 @@ describeEachBackend("a task context or scope passed as options only names the co
     }, { context: "explicit" }));
 });
 
-describeEachBackend("options.context", ({ run: runOn }) => {
+describeEachBackend("options.cx", ({ run: runOn }) => {
   it("combines an explicit context with a foreign signal: the call is aborted by the signal", () =>
     runOn(async (cx) => {
       const controller = new AbortController();
@@ -67,12 +67,12 @@ describeEachBackend("options.context", ({ run: runOn }) => {
           await checkpoint(child);
           controller.abort(reason);
         });
-        await expect(sleep(60_000, { context: cx, signal: controller.signal })).rejects.toBe(reason);
+        await expect(sleep(60_000, { cx, signal: controller.signal })).rejects.toBe(reason);
       }, cx);
     }, { context: "explicit" }));
 
   it("rejects a context that is not a task context or scope", () =>
     runOn(async () => {
-      expect(() => checkpoint({ context: { signal: new AbortController().signal } })).toThrow(/options.context/);
+      expect(() => checkpoint({ cx: { signal: new AbortController().signal } })).toThrow(/options.cx/);
     }));
 });
