@@ -2,7 +2,7 @@
 //
 // It crawls a small FAKE web that lives in this process: `fakeFetch()` sleeps for a page's
 // latency and returns its links, so the example needs no network and always behaves the same.
-// (Once @anyio/net lands, the same structure will crawl a real local HTTP server.)
+// crawler-http.mjs is the same crawl against a real local HTTP server, over TCP with @anyio/net.
 //
 // - One task per discovered page, all in one task group: when the crawl ends, nothing is left
 //   running, and one unexpected bug would cancel the whole crawl instead of being lost.

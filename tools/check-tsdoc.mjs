@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 /**
- * Fails when a public export of @anyio/core, backend-native, backend-strict, sync or testing
- * lacks TSDoc, and lists top-level functions, classes and constants whose TSDoc has no
- * `@example` (the house style: an example on every export).
+ * Fails when a public export of @anyio/core, backend-native, backend-strict, sync, testing, net,
+ * fs, process or worker lacks TSDoc, and lists top-level functions, classes and constants whose
+ * TSDoc has no `@example` (the house style: an example on every export).
  *
  *   node tools/check-tsdoc.mjs            undocumented exports fail; missing examples fail too
  *   node tools/check-tsdoc.mjs --no-examples   only undocumented exports fail
  *
  * It runs TypeDoc's own `validation.notDocumented` over each package's `src/index.ts` (the
  * same reflection tree that `pnpm docs` publishes), with warnings treated as errors, so what
- * it checks is exactly what the API site shows. Packages still being written (net, fs,
- * process, worker) are published by `pnpm docs` but not checked here yet.
+ * it checks is exactly what the API site shows.
  *
  * Members a package inherits from another one (e.g. `extra()` on @anyio/sync's streams, from
  * @anyio/core's `AsyncResourceBase`) are read from that package's built `.d.ts`, so run
@@ -22,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { Application, LogLevel, ReflectionKind } from "typedoc";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-export const CHECKED_PACKAGES = ["core", "backend-native", "backend-strict", "sync", "testing"];
+export const CHECKED_PACKAGES = ["core", "backend-native", "backend-strict", "sync", "testing", "net", "fs", "process", "worker"];
 const requireExamples = !process.argv.includes("--no-examples");
 
 if (!existsSync(join(root, "packages/core/dist/index.d.ts"))) {

@@ -24,6 +24,10 @@ const BUILT = [
   ["backend-strict", "dist/index.js"],
   ["sync", "dist/index.js"],
   ["testing", "dist/index.js"],
+  ["net", "dist/index.js"],
+  ["fs", "dist/index.js"],
+  ["process", "dist/index.js"],
+  ["worker", "dist/index.js"],
 ] as const;
 
 function newestMtime(dir: string): number {
@@ -131,6 +135,47 @@ const EXAMPLES: Record<string, readonly string[]> = {
     "assertCheckpoints(politeGet): passes, value 42",
   ],
   "custom-backend.mjs": ["simple backend ran three sleepers: finished in order 10, 20, 30", "conformance: "],
+  "echo-server.mjs": [
+    "server: listening on 127.0.0.1:",
+    "client ann: HELLO FROM ANN / ANN SAYS BYE",
+    "client eve: HELLO FROM EVE / EVE SAYS BYE",
+    "client slow: TimeoutError after its 250 ms budget; its socket was closed",
+    "idle for 300 ms, hanging up after 0 lines",
+    "client silent: the server closed the idle connection (EndOfStream)",
+    "done: 5 clients echoed, 1 idle connection timed out, 1 client over budget",
+  ],
+  "crawler-http.mjs": [
+    "server: http://127.0.0.1:",
+    "fetched / → 3 links",
+    "timeout /docs/slow (no answer within 500 ms)",
+    "failed  /blog/broken: HTTP 500 /blog/broken",
+    "crawled 10 pages",
+    "1 timed out, 1 failed, at most 3 fetches in flight (limit 3)",
+    "budget exceeded: true, fetches still in flight: 0",
+    "requests and is shut down",
+  ],
+  "worker-pool.mjs": [
+    "1. 78498 primes below 1,000,000 (expected 78498), in 8 chunks",
+    "chunks ran at once (limit 2)",
+    '2. "wait" mode: cancelledCaught true; the worker saw checkCancelled() throw and stopped itself',
+    '3. "terminate" mode: cancelledCaught true',
+  ],
+  "files.mjs": [
+    '1. wrote 3 lines, read back: ["alpha\\n","beta\\n","gamma\\n"]',
+    '2. glob("*.md"): README.md; rglob("*.ts"): src/main.ts, src/util/strings.test.ts, src/util/strings.ts',
+    "3. copied 2 files as byte streams: README.md (9 bytes), guide.md (8 bytes)",
+    "4. timed out: true;",
+    "lines on disk (no torn write): true",
+    "temporary directory removed: true",
+  ],
+  "subprocess.mjs": [
+    '1. runProcess: returncode 0, stdout "42\\n"',
+    'CalledProcessError: returncode 3, stderr "disk full"',
+    "2. pipeline: apple,fig,kiwi,pear; exit codes 0 and 0",
+    "3. timeout: cancelledCaught true; the child (pid",
+    "still exists: false",
+    "4. cancelOnSignals: received SIGINT, scope cancelledCaught true, cleanup ran: true",
+  ],
 };
 
 // Each example is its own process, so they can run side by side.

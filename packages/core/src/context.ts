@@ -26,7 +26,12 @@ export interface WaitOptions {
    * The task context or cancel scope the call runs in, named explicitly. Use it to combine
    * an explicit context with a foreign `signal`: `sleep(1_000, { cx, signal: userAbort.signal })`.
    */
-  cx?: { readonly signal: AbortSignal } | undefined;
+  cx?:
+    | {
+        /** The context's signal: a task context's `cx.signal` or a scope's `scope.signal`. */
+        readonly signal: AbortSignal;
+      }
+    | undefined;
 }
 
 function isAbortSignal(value: unknown): value is AbortSignal {
@@ -88,6 +93,9 @@ export function isForeignSignal(signal: AbortSignal): boolean {
  */
 export function foreignSignal(options: WaitOptions | undefined): AbortSignal | undefined {
   if (options === undefined || options instanceof CancelNode) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`foreignSignal(): options must be an object such as { signal }, got ${describe(options)}`);
+  }
   const signal = options.signal;
   return signal !== undefined && isForeignSignal(signal) ? signal : undefined;
 }

@@ -36,11 +36,32 @@ import {
 /** Bytes asked of the OS per read when the caller did not ask for more. */
 const CHUNK = 64 * 1024;
 
-/** `whence` of {@link AsyncFile.seek}: from the start of the file. */
+/**
+ * `whence` of {@link AsyncFile.seek}: from the start of the file.
+ *
+ * @example
+ * ```ts
+ * await f.seek(128, SEEK_SET); // byte 128
+ * ```
+ */
 export const SEEK_SET = 0;
-/** `whence` of {@link AsyncFile.seek}: from the current position. */
+/**
+ * `whence` of {@link AsyncFile.seek}: from the current position.
+ *
+ * @example
+ * ```ts
+ * await f.seek(16, SEEK_CUR); // skip 16 bytes (binary mode)
+ * ```
+ */
 export const SEEK_CUR = 1;
-/** `whence` of {@link AsyncFile.seek}: from the end of the file. */
+/**
+ * `whence` of {@link AsyncFile.seek}: from the end of the file.
+ *
+ * @example
+ * ```ts
+ * const size = await f.seek(0, SEEK_END);
+ * ```
+ */
 export const SEEK_END = 2;
 
 /** Options of {@link openFile}. */

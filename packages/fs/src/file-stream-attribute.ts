@@ -18,7 +18,10 @@ import { typedAttribute } from "@anyio/core";
  * ```
  */
 export const FileStreamAttribute = {
+  /** The open `FileHandle` of `node:fs/promises`. */
   file: typedAttribute<FileHandle>("FileStreamAttribute.file"),
+  /** The path the stream was opened from (absent when made from a handle). */
   path: typedAttribute<string>("FileStreamAttribute.path"),
+  /** The file descriptor. */
   fileno: typedAttribute<number>("FileStreamAttribute.fileno"),
 } as const;

@@ -20,9 +20,13 @@ import type { WaitOptions } from "@anyio/core";
  * ```
  */
 export interface FsLimiter {
+  /** Waits for a token for the current task (used when `acquireOnBehalfOf` is missing). */
   acquire(options?: WaitOptions): Promise<void>;
+  /** Gives back the token `acquire()` took. */
   release(options?: WaitOptions): void;
+  /** Waits for a token for `borrower` (preferred: each call borrows with a fresh object). */
   acquireOnBehalfOf?(borrower: unknown, options?: WaitOptions): Promise<void>;
+  /** Gives back the token `acquireOnBehalfOf(borrower)` took. */
   releaseOnBehalfOf?(borrower: unknown): void;
 }
 
@@ -33,6 +37,7 @@ export interface FsLimiter {
  * queues file work, four threads by default).
  */
 export interface FsOptions extends WaitOptions {
+  /** Bounds how many file calls run at once (default: none); see {@link FsLimiter}. */
   limiter?: FsLimiter | undefined;
 }
 

@@ -21,10 +21,15 @@ export type SocketFamily = "IPv4" | "IPv6" | "unix";
  * ```
  */
 export const SocketAttribute = {
+  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
   family: typedAttribute<SocketFamily>("SocketAttribute.family"),
+  /** The local address (a socket path for Unix sockets). */
   localAddress: typedAttribute<string>("SocketAttribute.localAddress"),
+  /** The local port (TCP and UDP only). */
   localPort: typedAttribute<number>("SocketAttribute.localPort"),
+  /** The peer's address (connected sockets only). */
   remoteAddress: typedAttribute<string>("SocketAttribute.remoteAddress"),
+  /** The peer's port (connected TCP and UDP sockets only). */
   remotePort: typedAttribute<number>("SocketAttribute.remotePort"),
   /** The Node object underneath (`net.Socket`, `net.Server`, `dgram.Socket`). */
   rawSocket: typedAttribute<unknown>("SocketAttribute.rawSocket"),
@@ -42,6 +47,7 @@ export const SocketAttribute = {
 export const TLSAttribute = {
   /** The negotiated ALPN protocol, or null. */
   alpnProtocol: typedAttribute<string | null>("TLSAttribute.alpnProtocol"),
+  /** The negotiated cipher suite (Node's `getCipher()`). */
   cipher: typedAttribute<CipherNameAndProtocol>("TLSAttribute.cipher"),
   /** The peer's certificate (parsed), or null when it sent none. */
   peerCertificate: typedAttribute<PeerCertificate | null>("TLSAttribute.peerCertificate"),
@@ -49,7 +55,9 @@ export const TLSAttribute = {
   peerCertificateBinary: typedAttribute<Uint8Array | null>("TLSAttribute.peerCertificateBinary"),
   /** "TLSv1.3", "TLSv1.2"… */
   tlsVersion: typedAttribute<string | null>("TLSAttribute.tlsVersion"),
+  /** True on the server side of the connection. */
   serverSide: typedAttribute<boolean>("TLSAttribute.serverSide"),
+  /** Whether the stream follows the TLS standard on closing (see `TLSStream.wrap`). */
   standardCompatible: typedAttribute<boolean>("TLSAttribute.standardCompatible"),
   /** The `tls.TLSSocket` doing the work. */
   tlsSocket: typedAttribute<TLSSocket>("TLSAttribute.tlsSocket"),

@@ -47,8 +47,18 @@ export interface ConnectTcpOptions extends WaitOptions {
 /**
  * AnyIO's ordering: the first IPv6 result, then the first IPv4 result (when both families are
  * present), then the rest in resolver order.
+ *
+ * @example
+ * ```ts
+ * happyEyeballsOrder([
+ *   { family: "IPv4", address: "10.0.0.1", port: 80 },
+ *   { family: "IPv4", address: "10.0.0.2", port: 80 },
+ *   { family: "IPv6", address: "fd00::1", port: 80 },
+ * ]).map((a) => a.address); // ["fd00::1", "10.0.0.1", "10.0.0.2"]
+ * ```
  */
 export function happyEyeballsOrder(infos: readonly AddrInfo[]): AddrInfo[] {
+  if (!Array.isArray(infos)) throw new TypeError(`happyEyeballsOrder(): infos must be an array of AddrInfo, got ${infos === null ? "null" : typeof infos}`);
   const v6 = infos.findIndex((i) => i.family === "IPv6");
   const v4 = infos.findIndex((i) => i.family === "IPv4");
   if (v6 === -1 || v4 === -1) return [...infos];

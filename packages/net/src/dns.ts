@@ -10,9 +10,11 @@ import type { SocketFamily } from "./attributes.js";
 
 /** One result of {@link getaddrinfo}. */
 export interface AddrInfo {
+  /** `"IPv4"` or `"IPv6"`. */
   family: Exclude<SocketFamily, "unix">;
   /** The address (IPv6 link-local ones carry their `%scope`). */
   address: string;
+  /** The port that was asked for. */
   port: number;
 }
 

@@ -36,6 +36,10 @@ export class NodeByteReceiveStream extends ByteReceiveStreamBase {
     return this._receiver.receive(maxBytes, options);
   }
 
+  /**
+   * Destroys the readable and waits until it closed; a `receive()` blocked in another task
+   * wakes with `ClosedResourceError`. Idempotent.
+   */
   async aclose(options?: WaitOptions): Promise<void> {
     if (this._receiver.closed) return;
     this._receiver.close();
@@ -69,6 +73,10 @@ export class NodeByteSendStream extends AsyncResourceBase implements ByteSendStr
     return this._sender.send(data, options);
   }
 
+  /**
+   * Ends the writable, waits for what was sent to be flushed (given up when cancelled), then
+   * destroys it. Idempotent.
+   */
   async aclose(options?: WaitOptions): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -140,6 +148,10 @@ export class NodeByteStream extends ByteReceiveStreamBase implements ByteStream 
     return this._receiver.closed;
   }
 
+  /**
+   * Destroys the duplex at once (bytes the kernel already accepted still go out) and waits until
+   * its handle closed; calls blocked in other tasks wake with `ClosedResourceError`. Idempotent.
+   */
   async aclose(options?: WaitOptions): Promise<void> {
     if (this._receiver.closed) return;
     this._receiver.close();

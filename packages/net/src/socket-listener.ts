@@ -145,6 +145,10 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
     throw closedError ?? new ClosedResourceError();
   }
 
+  /**
+   * Stops listening and destroys the connections that were never accepted; a running `serve()`
+   * ends with `ClosedResourceError` once its handlers finish. Idempotent.
+   */
   async aclose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

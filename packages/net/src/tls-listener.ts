@@ -43,9 +43,13 @@ export interface TLSListenerOptions {
  * ```
  */
 export class TLSListener extends AsyncResourceBase implements Listener<TLSStream> {
+  /** The listener whose connections are wrapped in TLS. */
   readonly listener: Listener<ByteStream>;
+  /** The server's context (certificate, key, CAs), from `tls.createSecureContext()`. */
   readonly secureContext: SecureContext;
+  /** Milliseconds a client has to complete its handshake. */
   readonly handshakeTimeout: number;
+  /** Whether the accepted streams follow the TLS standard on closing (see `TLSStream.wrap`). */
   readonly standardCompatible: boolean;
   readonly #options: TLSListenerOptions;
 
@@ -116,6 +120,7 @@ export class TLSListener extends AsyncResourceBase implements Listener<TLSStream
     );
   }
 
+  /** Closes the listener underneath. */
   aclose(): Promise<void> {
     return this.listener.aclose();
   }

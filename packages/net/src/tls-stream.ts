@@ -78,7 +78,9 @@ export interface TLSWrapOptions extends WaitOptions {
 export class TLSStream extends ByteReceiveStreamBase implements ByteStream {
   /** The stream underneath. */
   readonly transportStream: ByteStream;
+  /** Whether closing follows the TLS standard (close_notify sent; a ragged EOF is an error). */
   readonly standardCompatible: boolean;
+  /** True for the server side of the handshake. */
   readonly serverSide: boolean;
   readonly #tls: TLSSocket;
   readonly #bridge: TransportBridge;

@@ -181,12 +181,17 @@ export class UDPSocket extends AsyncResourceBase implements UnreliableObjectStre
     return this.sendto(data, host, port, options);
   }
 
+  /**
+   * Sends one datagram to `host:port` (AnyIO's `sendto`); the same as
+   * `send([data, [host, port]])`. A checkpoint.
+   */
   sendto(data: Uint8Array, host: string, port: number, options?: WaitOptions): Promise<void> {
     checkHost(host, "host", "sendto");
     checkPort(port, "port", "sendto");
     return this.#core.send(data, port, host, options);
   }
 
+  /** Yields received packets until the socket is closed. */
   async *[Symbol.asyncIterator](): AsyncGenerator<UDPPacket, void, undefined> {
     for (;;) {
       try {
@@ -198,6 +203,10 @@ export class UDPSocket extends AsyncResourceBase implements UnreliableObjectStre
     }
   }
 
+  /**
+   * Closes the socket and waits until Node released it; a `receive()` blocked in another task
+   * wakes with `ClosedResourceError`. Idempotent.
+   */
   aclose(): Promise<void> {
     return this.#core.close();
   }
@@ -234,6 +243,7 @@ export class ConnectedUDPSocket extends AsyncResourceBase implements UnreliableO
     return this.#core.send(data, undefined, undefined, options);
   }
 
+  /** Yields received datagrams until the socket is closed. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
       try {
@@ -245,6 +255,10 @@ export class ConnectedUDPSocket extends AsyncResourceBase implements UnreliableO
     }
   }
 
+  /**
+   * Closes the socket and waits until Node released it; a `receive()` blocked in another task
+   * wakes with `ClosedResourceError`. Idempotent.
+   */
   aclose(): Promise<void> {
     return this.#core.close();
   }
@@ -256,8 +270,11 @@ export class ConnectedUDPSocket extends AsyncResourceBase implements UnreliableO
 
 /** Options of {@link createUdpSocket}. */
 export interface CreateUdpSocketOptions extends WaitOptions {
+  /** The address family; required unless `localHost` is given (then its family is used). */
   family?: "IPv4" | "IPv6" | 4 | 6;
+  /** The local address (or a name, resolved) to bind to. */
   localHost?: string;
+  /** The local port to bind to (default 0: the OS picks a free one). */
   localPort?: number;
   /** SO_REUSEADDR on the socket (Node's dgram `reuseAddr`), so several sockets can bind one port. */
   reusePort?: boolean;
@@ -328,6 +345,9 @@ async function closeQuietly(socket: DgramSocket): Promise<void> {
  * ```
  */
 export async function createUdpSocket(options: CreateUdpSocketOptions = {}): Promise<UDPSocket> {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`createUdpSocket(): options must be an object, got ${options === null ? "null" : typeof options}`);
+  }
   const wanted = familyNumber(options.family, "createUdpSocket");
   const localPort = checkPort(options.localPort ?? 0, "localPort", "createUdpSocket");
   const { address, family } = await resolveFamily(options.localHost, wanted, "createUdpSocket", options);

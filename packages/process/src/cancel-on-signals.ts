@@ -7,6 +7,7 @@ import { checkSignals } from "./signal-receiver.js";
 
 /** Anything with AnyIO's `cancel(reason?)`: a `CancelScope`, a `TaskGroup`. */
 export interface Cancellable {
+  /** Cancels the scope or group; `cancelOnSignals` passes `"received SIGINT"` (or the signal that came). */
   cancel(reason?: string): void;
 }
 

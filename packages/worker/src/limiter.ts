@@ -12,7 +12,9 @@ import { type WaitOptions, Waiter, checkpoint, currentNode, foreignSignal } from
  * called from the same task that acquired.
  */
 export interface WorkerLimiter {
+  /** Waits for a token; a cancel point, and a cancelled acquire holds nothing. */
   acquire(options?: WaitOptions): Promise<unknown>;
+  /** Gives back the token, from the task that acquired it. */
   release(): void;
 }
 

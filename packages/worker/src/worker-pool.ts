@@ -165,6 +165,9 @@ export class WorkerPool {
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`WorkerPool(): options must be an object, got ${options === null ? "null" : typeof options}`);
+    }
     const maxWorkers = options.maxWorkers ?? availableParallelism();
     if (!Number.isInteger(maxWorkers) || maxWorkers < 1) {
       throw new RangeError(`WorkerPool(): options.maxWorkers must be an integer ≥ 1, got ${String(maxWorkers)}`);
@@ -356,6 +359,7 @@ export class WorkerPool {
     for (const pw of idle) await pw.terminate(options);
   }
 
+  /** `await using pool = new WorkerPool()` calls {@link WorkerPool.aclose} on leaving the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.aclose();
   }
