@@ -403,6 +403,10 @@ export class StrictRun implements BackendRun, ClockListener {
     const to = clock.now();
     if (to !== from && this.settings.instruments.length !== 0) this.emitJump(from, to);
     this.fireDue(to);
+    // The timers that fired may have woken nobody (a deadline of a scope whose tasks sit
+    // behind a shield): then no flush will ask again, so look again ourselves, or the run
+    // hangs with later timers pending.
+    this.requestIdleCheck();
   }
 
   // ---- failing and closing ----------------------------------------------------------------
