@@ -14,7 +14,6 @@ const done = await core.run(async () => {
     failed = err;
   }
   check(failed !== null && /from the worker/.test(String(failed.message)), `the worker's error surfaces, got ${failed}`);
-  await anyworker.defaultWorkerPool().aclose?.();
   return true;
 }, { backend: makeBackend() });
 same(done, true, "run finished");
