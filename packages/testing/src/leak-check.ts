@@ -183,7 +183,14 @@ function diff(before: ResourceSnapshot, now: ResourceSnapshot): { resources: Rec
   return { resources, files };
 }
 
-/** The report for "nothing leaked". */
+/**
+ * The report for "nothing leaked".
+ *
+ * @example
+ * ```ts
+ * expect(await leaksSince(before)).toEqual(noLeaks);
+ * ```
+ */
 export const noLeaks: LeakReport = Object.freeze({ resources: {}, files: [], liveTasks: [], unhandledRejections: [] }) as LeakReport;
 
 /**
@@ -217,7 +224,15 @@ export async function leaksSince(before: ResourceSnapshot, graceMs = 2000, timer
   return { ...found, liveTasks: [], unhandledRejections: [] };
 }
 
-/** True when `report` found nothing. */
+/**
+ * True when `report` found nothing.
+ *
+ * @example
+ * ```ts
+ * const report = await watch.check();
+ * if (!isClean(report)) throw new LeakError(report);
+ * ```
+ */
 export function isClean(report: LeakReport): boolean {
   return (
     Object.keys(report.resources).length === 0 &&
@@ -227,7 +242,14 @@ export function isClean(report: LeakReport): boolean {
   );
 }
 
-/** A one-paragraph description of a report, for assertion messages. */
+/**
+ * A one-paragraph description of a report, for assertion messages.
+ *
+ * @example
+ * ```ts
+ * expect(isClean(report), describeLeaks(report)).toBe(true);
+ * ```
+ */
 export function describeLeaks(report: LeakReport): string {
   const parts: string[] = [];
   const kinds = Object.entries(report.resources).map(([k, n]) => `${n}× ${k}`);
@@ -240,9 +262,17 @@ export function describeLeaks(report: LeakReport): string {
   return parts.join("; ");
 }
 
-/** Thrown by the vitest helpers when a run leaked. */
+/**
+ * Thrown by the vitest helpers when a run leaked.
+ *
+ * @example
+ * ```ts
+ * try { await check(); } catch (e) { if (e instanceof LeakError) console.error(e.report); }
+ * ```
+ */
 export class LeakError extends Error {
   constructor(
+    /** What was left behind. */
     readonly report: LeakReport,
     options?: { cause?: unknown },
   ) {
