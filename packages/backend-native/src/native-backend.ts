@@ -23,6 +23,14 @@ const MAX_TIMEOUT = 2_147_483_647;
 const now: () => number =
   typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
 
+/** Lets a Node host timer keep the process alive or not; browsers' numeric timers have no such notion. */
+function refHost(timer: ReturnType<typeof setTimeout> | null, keepAlive: boolean): void {
+  const t = timer as { ref?: () => void; unref?: () => void } | null;
+  if (t === null || typeof t !== "object") return;
+  if (keepAlive) t.ref?.();
+  else t.unref?.();
+}
+
 class NativeRun implements BackendRun {
   /** Tasks and waiters waiting to be resumed, in FIFO order; drained on one microtask. */
   private queue: Resumable[] = [];
@@ -53,18 +61,17 @@ class NativeRun implements BackendRun {
     if (deadline === Infinity) return null;
     const entry = this.timers.add(deadline, target);
     if (deadline < this.hostDeadline) this.armHost();
+    else if (this.timers.size === 1) refHost(this.hostTimer, true);
     return entry;
   }
 
   clearTimer(handle: unknown): void {
     if (handle === null || !this.timers.remove(handle as TimerEntry)) return;
-    // An earlier host timer is left armed (it re-arms for what is left when it fires), except
-    // when nothing is left: then it must not keep the host process alive.
-    if (this.timers.size === 0 && this.hostTimer !== null) {
-      clearTimeout(this.hostTimer);
-      this.hostTimer = null;
-      this.hostDeadline = Infinity;
-    }
+    // The host timer stays armed even for a deadline that is gone: it re-arms for what is
+    // left when it fires. Re-arming on every clear would cost a clearTimeout + setTimeout per
+    // moveOnAfter() around a fast operation. With nothing left it is only unref'd, so it no
+    // longer keeps the process alive.
+    if (this.timers.size === 0) refHost(this.hostTimer, false);
   }
 
   /** Points the one host timer at the earliest deadline. */
@@ -83,7 +90,7 @@ class NativeRun implements BackendRun {
     // Host timers may fire a fraction of a millisecond before performance.now() reaches the
     // deadline; treat that as due rather than re-arming for a sub-millisecond wait.
     this.timers.fireDue(now() + 1);
-    if (!this.closed) this.armHost();
+    if (!this.closed && this.timers.size > 0) this.armHost();
   }
 
   reschedule(item: Resumable): void {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { TimerTarget } from "./backend.js";
-import { currentNode, describe, type WaitOptions } from "./context.js";
+import { currentNode, describe, findNode, type WaitOptions } from "./context.js";
 import { isCancelled, TimeoutError } from "./errors.js";
 import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
@@ -229,13 +229,9 @@ function checkShield(value: unknown): boolean {
 function relativeScope<S extends CancelScope>(scope: S, delay: number, options: WaitOptions | undefined, caller: string): S {
   // The deadline counts from the call, as AnyIO's move_on_after; with no context to read a
   // clock from (explicit mode), it counts from entry instead.
-  let now: number | undefined;
-  try {
-    now = currentNode(options, caller)._run.backend.now();
-  } catch {
-    now = undefined;
-  }
   if (delay === Infinity) return scope;
+  const node = findNode(options, caller);
+  const now = node === undefined ? undefined : node._run.backend.now();
   if (now === undefined) scope._pendingDelay = delay;
   else scope._deadline = now + delay;
   return scope;

@@ -153,6 +153,24 @@ export function currentNode(options: WaitOptions | undefined, caller: string): C
 }
 
 /**
+ * Like {@link currentNode}, but `undefined` instead of throwing when there is no usable context
+ * (none given, none ambient, or an exited one) — for callers that have a fallback. Invalid
+ * options still throw. Cheap: no error is built on the miss path.
+ */
+export function findNode(options: WaitOptions | undefined, caller: string): CancelNode | undefined {
+  let node: CancelNode | undefined;
+  if (options instanceof CancelNode) node = options;
+  else if (options !== undefined) {
+    const signal = signalOption(options, caller);
+    const cx = options.cx;
+    if (cx instanceof CancelNode) node = cx;
+    else if (signal !== undefined) node = (signal as unknown as Record<symbol, CancelNode | undefined>)[NODE_OF_SIGNAL];
+  }
+  if (node === undefined) node = ambientCarrier()?.getStore();
+  return node !== undefined && node._state === NodeState.Active ? node : undefined;
+}
+
+/**
  * The `AbortSignal` of the current cancel scope: it aborts (with a `Cancelled` reason) when
  * the scope becomes effectively cancelled. Hand it to `fetch`, streams or any API that takes
  * a signal.
