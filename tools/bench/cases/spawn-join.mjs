@@ -1,0 +1,57 @@
+/**
+ * Spawn + join N children that each pass one checkpoint.
+ * raw floor: N async functions that each await a resolved promise, joined by Promise.all.
+ */
+import { checkpoint, run, withTaskGroup } from "@anyio/core";
+import { nativeBackend } from "@anyio/backend-native";
+import { strictBackend } from "@anyio/backend-strict";
+import { Effect, Fiber } from "effect";
+import { run as effectionRun, sleep as effectionSleep, spawn as effectionSpawn } from "effection";
+
+const RESOLVED = Promise.resolve();
+
+async function rawChild() {
+  await RESOLVED;
+}
+
+function spawnJoin(backend, context) {
+  const explicit = context === "explicit";
+  const child = explicit ? (cx) => checkpoint(cx) : () => checkpoint();
+  return (n) =>
+    run(
+      (cx) =>
+        withTaskGroup((tg) => {
+          for (let i = 0; i < n; i++) tg.startSoon(child);
+        }, explicit ? cx : undefined),
+      { backend: backend(), context },
+    );
+}
+
+export const variants = {
+  raw: async (n) => {
+    const all = new Array(n);
+    for (let i = 0; i < n; i++) all[i] = rawChild();
+    await Promise.all(all);
+  },
+  nativeExplicit: spawnJoin(nativeBackend, "explicit"),
+  nativeAmbient: spawnJoin(nativeBackend, "ambient"),
+  strictExplicit: spawnJoin(strictBackend, "explicit"),
+  effect: (n) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const fibers = new Array(n);
+        for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.yieldNow);
+        yield* Fiber.joinAll(fibers);
+      }),
+    ),
+  effection: (n) =>
+    effectionRun(function* () {
+      const tasks = new Array(n);
+      for (let i = 0; i < n; i++) {
+        tasks[i] = yield* effectionSpawn(function* () {
+          yield* effectionSleep(0);
+        });
+      }
+      for (const task of tasks) yield* task;
+    }),
+};
