@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { WaitOptions } from "../context.js";
+import { describe, type WaitOptions } from "../context.js";
 import { EndOfStream } from "../errors.js";
 import type { AnyByteReceiveStream, ByteReceiveStream, ObjectReceiveStream } from "./interfaces.js";
 import { AsyncResourceBase } from "./resource.js";
@@ -93,6 +93,9 @@ export abstract class ByteReceiveStreamBase extends AsyncResourceBase implements
  * ```
  */
 export function receiveFrom(stream: AnyByteReceiveStream, maxBytes: number, options?: WaitOptions): Promise<Uint8Array> {
+  if (stream === null || typeof stream !== "object" || typeof (stream as { receive?: unknown }).receive !== "function") {
+    return Promise.reject(new TypeError(`receiveFrom(): stream must be a receive stream, got ${describe(stream)}`));
+  }
   return (stream as { [BYTE_STREAM]?: boolean })[BYTE_STREAM] === true
     ? (stream as ByteReceiveStream).receive(maxBytes, options)
     : (stream as ObjectReceiveStream<Uint8Array>).receive(options);

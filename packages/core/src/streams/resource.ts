@@ -4,7 +4,7 @@
  * @module
  */
 import { CancelScope } from "../cancel-scope.js";
-import { type WaitOptions } from "../context.js";
+import { describe, type WaitOptions } from "../context.js";
 import { lookupAttribute, NO_ATTRIBUTES, type AttributeGetters, type TypedAttribute } from "./typed-attributes.js";
 
 /**
@@ -73,6 +73,9 @@ export abstract class AsyncResourceBase implements AsyncResource {
  * ```
  */
 export async function acloseForcefully(resource: AsyncResource, options?: WaitOptions): Promise<void> {
+  if (resource === null || typeof resource !== "object" || typeof (resource as { aclose?: unknown }).aclose !== "function") {
+    throw new TypeError(`acloseForcefully(): resource must have an aclose() method, got ${describe(resource)}`);
+  }
   const scope = new CancelScope();
   scope.cancel("closing forcefully");
   await scope.run(() => resource.aclose(), options);

@@ -55,6 +55,10 @@ export interface TypedAttributeProvider {
  * ```
  */
 export function lookupAttribute<T>(getters: AttributeGetters, attribute: TypedAttribute<T>, ...defaultValue: [] | [unknown]): T {
+  if (!(getters instanceof Map)) throw new TypeError(`lookupAttribute(): getters must be a Map of attribute getters, got ${String(getters)}`);
+  if (attribute === null || typeof attribute !== "object") {
+    throw new TypeError(`lookupAttribute(): attribute must be a key made by typedAttribute(), got ${String(attribute)}`);
+  }
   const getter = getters.get(attribute as TypedAttribute<unknown>);
   if (getter === undefined) {
     if (defaultValue.length > 0) return defaultValue[0] as T;
@@ -75,7 +79,10 @@ export function lookupAttribute<T>(getters: AttributeGetters, attribute: TypedAt
  */
 export function mergeAttributes(...maps: AttributeGetters[]): AttributeGetters {
   const merged = new Map<TypedAttribute<unknown>, () => unknown>();
-  for (const map of maps) for (const [k, v] of map) merged.set(k, v);
+  for (const [i, map] of maps.entries()) {
+    if (!(map instanceof Map)) throw new TypeError(`mergeAttributes(): argument ${i} must be a Map of attribute getters, got ${String(map)}`);
+    for (const [k, v] of map) merged.set(k, v);
+  }
   return merged;
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { awaitCancellable } from "../await-cancellable.js";
-import { currentSignal, type WaitOptions } from "../context.js";
+import { currentSignal, describe, type WaitOptions } from "../context.js";
 import { BrokenResourceError, BusyResourceError, ClosedResourceError, EndOfStream, isCancelled } from "../errors.js";
 import { ByteReceiveStreamBase, checkBytes, checkMaxBytes, ObjectReceiveStreamBase, receiveFrom } from "./bases.js";
 import type { AnyByteReceiveStream, AnyByteSendStream, ByteSendStream, ObjectReceiveStream, ObjectSendStream } from "./interfaces.js";
@@ -21,7 +21,10 @@ class ReaderState<T> {
   busy = false;
   closed = false;
 
-  constructor(readable: ReadableStream<T>) {
+  constructor(readable: ReadableStream<T>, owner: string) {
+    if (readable === null || typeof readable !== "object" || typeof (readable as { getReader?: unknown }).getReader !== "function") {
+      throw new TypeError(`${owner}(): readable must be a ReadableStream, got ${describe(readable)}`);
+    }
     this.reader = readable.getReader();
   }
 
@@ -73,7 +76,7 @@ export class ReadableByteReceiveStream extends ByteReceiveStreamBase {
 
   constructor(readable: ReadableStream<Uint8Array>) {
     super();
-    this.#state = new ReaderState(readable);
+    this.#state = new ReaderState(readable, "ReadableByteReceiveStream");
   }
 
   async receive(maxBytes?: number, options?: WaitOptions): Promise<Uint8Array> {
@@ -107,7 +110,7 @@ export class ReadableObjectReceiveStream<T> extends ObjectReceiveStreamBase<T> {
 
   constructor(readable: ReadableStream<T>) {
     super();
-    this.#state = new ReaderState(readable);
+    this.#state = new ReaderState(readable, "ReadableObjectReceiveStream");
   }
 
   /** Reads the next chunk of the `ReadableStream`; `EndOfStream` when it is done. */
@@ -141,6 +144,9 @@ export class WritableSendStream<T = Uint8Array> extends AsyncResourceBase implem
 
   constructor(writable: WritableStream<T>) {
     super();
+    if (writable === null || typeof writable !== "object" || typeof (writable as { getWriter?: unknown }).getWriter !== "function") {
+      throw new TypeError(`WritableSendStream(): writable must be a WritableStream, got ${describe(writable)}`);
+    }
     this.#writer = writable.getWriter();
   }
 
