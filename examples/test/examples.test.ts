@@ -134,7 +134,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
     "5. assertCheckpoints(naiveGet): assertCheckpoints(): the block has no cancel point",
     "assertCheckpoints(politeGet): passes, value 42",
   ],
-  "custom-backend.mjs": ["simple backend ran three sleepers: finished in order 10, 20, 30", "conformance: "],
+  "custom-backend.mjs": ["simple backend ran three sleepers: finished in order 100, 200, 300", "conformance: "],
   "echo-server.mjs": [
     "server: listening on 127.0.0.1:",
     "client ann: HELLO FROM ANN / ANN SAYS BYE",

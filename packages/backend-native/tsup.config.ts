@@ -1,15 +1,3 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  platform: "neutral",
-  external: [/^node:/, /^@anyio\//],
-  tsconfig: "tsconfig.build.json",
-  // Keep `node:` specifiers: Deno and Bun resolve builtins by them.
-  removeNodeProtocol: false,
-});
+export default packageBuild({ runs: "any" });
