@@ -93,3 +93,4 @@ export {
   type WebStreamAdapterOptions,
 } from "./streams/web-streams.js";
 export { DelimiterNotFound, IncompleteRead, TypedAttributeLookupError } from "./errors.js";
+export { requireMethods } from "./require-methods.js";

@@ -137,6 +137,9 @@ export class AsyncFile<T extends string | Uint8Array = string | Uint8Array> exte
   /** Use {@link openFile} or {@link wrapFile}; the constructor is for this package. */
   constructor(init: AsyncFileInit) {
     super();
+    if (init === null || typeof init !== "object" || init.handle === null || typeof init.handle !== "object") {
+      throw new TypeError(`AsyncFile(): init must come from openFile() or wrapFile() (an object with a FileHandle), got ${init === null ? "null" : typeof init}`);
+    }
     this.#handle = init.handle;
     this.#mode = init.mode;
     this.#name = init.name;

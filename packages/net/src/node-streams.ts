@@ -5,7 +5,7 @@
  * @module
  */
 import type { Duplex, Readable, Writable } from "node:stream";
-import { ByteReceiveStreamBase, type ByteSendStream, type ByteStream, type WaitOptions, AsyncResourceBase } from "@anyio/core";
+import { ByteReceiveStreamBase, type ByteSendStream, type ByteStream, type WaitOptions, AsyncResourceBase, requireMethods } from "@anyio/core";
 import { destroyAndWait } from "./internal/destroy.js";
 import { NodeReceiver } from "./internal/node-receiver.js";
 import { NodeSender } from "./internal/node-sender.js";
@@ -29,7 +29,7 @@ export class NodeByteReceiveStream extends ByteReceiveStreamBase {
 
   constructor(readable: Readable) {
     super();
-    this._receiver = new NodeReceiver(readable);
+    this._receiver = new NodeReceiver(requireMethods(readable, ["read", "on"], "NodeByteReceiveStream", "readable"));
   }
 
   receive(maxBytes?: number, options?: WaitOptions): Promise<Uint8Array> {
@@ -66,7 +66,7 @@ export class NodeByteSendStream extends AsyncResourceBase implements ByteSendStr
 
   constructor(writable: Writable) {
     super();
-    this._sender = new NodeSender(writable);
+    this._sender = new NodeSender(requireMethods(writable, ["write", "on"], "NodeByteSendStream", "writable"));
   }
 
   send(data: Uint8Array, options?: WaitOptions): Promise<void> {
@@ -124,7 +124,7 @@ export class NodeByteStream extends ByteReceiveStreamBase implements ByteStream 
 
   constructor(duplex: Duplex) {
     super();
-    this._duplex = duplex;
+    this._duplex = requireMethods(duplex, ["read", "write", "on"], "NodeByteStream", "duplex");
     this._receiver = new NodeReceiver(duplex);
     this._sender = new NodeSender(duplex);
     // A write that fails (EPIPE, ECONNRESET) breaks the receiving half too.

@@ -15,6 +15,7 @@ import {
   type TaskGroup,
   type TypedAttribute,
   type WaitOptions,
+  requireMethods,
 } from "@anyio/core";
 import { SocketAttribute, type SocketFamily } from "./attributes.js";
 import { brokenFrom } from "./internal/node-receiver.js";
@@ -49,7 +50,7 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
   /** @internal Made by the `create*Listener` functions from a listening server. */
   constructor(server: Server, unixPath?: string) {
     super();
-    this.#server = server;
+    this.#server = requireMethods(server, ["address", "close", "on"], "SocketListener", "server");
     this.#unixPath = unixPath;
     const address = server.address();
     this.#address = typeof address === "object" && address !== null ? address : {};

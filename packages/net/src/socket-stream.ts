@@ -4,7 +4,7 @@
  * @module
  */
 import type { Socket } from "node:net";
-import { mergeAttributes, type AttributeGetters, type TypedAttribute } from "@anyio/core";
+import { mergeAttributes, type AttributeGetters, type TypedAttribute, requireMethods } from "@anyio/core";
 import { SocketAttribute, socketFamily, type SocketFamily } from "./attributes.js";
 import { NodeByteStream } from "./node-streams.js";
 
@@ -37,7 +37,7 @@ export class SocketStream extends NodeByteStream {
 
   /** @internal Use {@link SocketStream.fromSocket}. */
   constructor(socket: Socket, unix?: { path?: string; localPath?: string }) {
-    super(socket);
+    super(requireMethods(socket, ["read", "write", "on", "address"], "SocketStream", "socket"));
     this.#socket = socket;
     this.#family = unix !== undefined ? "unix" : socketFamily(socket);
     this.#path = unix?.path;

@@ -22,6 +22,7 @@ import {
   type ByteStream,
   type TypedAttribute,
   type WaitOptions,
+  requireMethods,
 } from "@anyio/core";
 import { TLSAttribute } from "./attributes.js";
 import { destroyAndWait } from "./internal/destroy.js";
@@ -101,7 +102,7 @@ export class TLSStream extends ByteReceiveStreamBase implements ByteStream {
 
   private constructor(transport: ByteStream, tls: TLSSocket, bridge: TransportBridge, notifier: Notifier, serverSide: boolean, standardCompatible: boolean) {
     super();
-    this.transportStream = transport;
+    this.transportStream = requireMethods(transport, ["receive", "send", "aclose"], "TLSStream", "transport");
     this.#tls = tls;
     this.#bridge = bridge;
     this.#notifier = notifier;

@@ -17,6 +17,7 @@ import {
   type TypedAttribute,
   type UnreliableObjectStream,
   type WaitOptions,
+  requireMethods,
 } from "@anyio/core";
 import { SocketAttribute } from "./attributes.js";
 import { checkHost, checkPort, familyNumber, getaddrinfo } from "./dns.js";
@@ -162,7 +163,7 @@ export class UDPSocket extends AsyncResourceBase implements UnreliableObjectStre
   /** @internal */
   constructor(socket: DgramSocket) {
     super();
-    this.#core = new UdpCore(socket);
+    this.#core = new UdpCore(requireMethods(socket, ["send", "on", "address"], "UDPSocket", "socket"));
   }
 
   /** Datagrams dropped because `receive()` fell more than 1024 behind. */
@@ -232,7 +233,7 @@ export class ConnectedUDPSocket extends AsyncResourceBase implements UnreliableO
   /** @internal */
   constructor(socket: DgramSocket) {
     super();
-    this.#core = new UdpCore(socket);
+    this.#core = new UdpCore(requireMethods(socket, ["send", "on", "address"], "ConnectedUDPSocket", "socket"));
   }
 
   async receive(options?: WaitOptions): Promise<Uint8Array> {

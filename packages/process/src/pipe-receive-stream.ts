@@ -13,6 +13,7 @@ import {
   type WaitOptions,
   checkMaxBytes,
   checkpoint,
+  requireMethods,
 } from "@anyio/core";
 import { WakeSet } from "./internal/wake-set.js";
 
@@ -44,7 +45,7 @@ export class PipeReceiveStream extends ByteReceiveStreamBase {
   /** @internal Made by `openProcess`. */
   constructor(readable: Readable, what: string) {
     super();
-    this.#readable = readable;
+    this.#readable = requireMethods(readable, ["read", "on"], "PipeReceiveStream", "readable");
     this.#wakers = new WakeSet(`receive from ${what}`);
     const wake = this.#wakers.wakeAll;
     readable.on("readable", wake);

@@ -13,6 +13,7 @@ import {
   type WaitOptions,
   checkBytes,
   checkpoint,
+  requireMethods,
 } from "@anyio/core";
 import { WakeSet } from "./internal/wake-set.js";
 
@@ -43,7 +44,7 @@ export class PipeSendStream extends AsyncResourceBase implements ByteSendStream 
   /** @internal Made by `openProcess`. */
   constructor(writable: Writable, what: string) {
     super();
-    this.#writable = writable;
+    this.#writable = requireMethods(writable, ["write", "on"], "PipeSendStream", "writable");
     this.#wakers = new WakeSet(`send to ${what}`);
     const wake = this.#wakers.wakeAll;
     writable.on("drain", wake);

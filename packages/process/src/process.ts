@@ -12,6 +12,7 @@ import {
   awaitCancellable,
   checkpoint,
   currentNode,
+  requireMethods,
 } from "@anyio/core";
 import type { Command } from "./errors.js";
 import { WakeSet } from "./internal/wake-set.js";
@@ -62,12 +63,14 @@ function checkStdio(value: unknown, name: string): StdioOption {
 export function parseCommand(command: unknown, caller: string): [string, string[], boolean] {
   if (typeof command === "string") {
     if (command.length === 0) throw new TypeError(`${caller}(): command must not be empty`);
+    if (command.includes("\0")) throw new TypeError(`${caller}(): command must not contain NUL bytes`);
     return [command, [], true];
   }
   if (Array.isArray(command)) {
     if (command.length === 0) throw new TypeError(`${caller}(): command must not be an empty array`);
     for (const [i, part] of command.entries()) {
       if (typeof part !== "string") throw new TypeError(`${caller}(): command[${i}] must be a string, got ${typeof part}`);
+      if (part.includes("\0")) throw new TypeError(`${caller}(): command[${i}] must not contain NUL bytes`);
     }
     return [command[0] as string, command.slice(1) as string[], false];
   }
@@ -124,7 +127,7 @@ export class Process extends AsyncResourceBase {
   /** @internal Made by {@link openProcess}. */
   constructor(child: ChildProcess, command: Command, killGracePeriod: number) {
     super();
-    this.#child = child;
+    this.#child = requireMethods(child, ["kill", "on"], "Process", "child");
     this.pid = child.pid!;
     this.command = command;
     this.#killGracePeriod = killGracePeriod;

@@ -60,7 +60,10 @@ export class SignalReceiver extends ObjectReceiveStreamBase<NodeJS.Signals> {
   /** @internal Made by {@link openSignalReceiver}. */
   constructor(signals: readonly NodeJS.Signals[]) {
     super();
-    this.signals = [...new Set(signals)];
+    if (!Array.isArray(signals) || !signals.every((s) => typeof s === "string")) {
+      throw new TypeError(`SignalReceiver(): signals must be an array of signal names, got ${signals === null ? "null" : typeof signals}`);
+    }
+    this.signals = [...new Set(signals as readonly NodeJS.Signals[])];
     for (const sig of this.signals) process.on(sig, this.#onSignal);
   }
 

@@ -144,6 +144,9 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
   /** @internal Use {@link createMemoryObjectStream}. */
   constructor(state: StreamState<T>) {
     super();
+    if (!(state instanceof StreamState)) {
+      throw new TypeError(`MemoryObjectSendStream(): state must come from createMemoryObjectStream(), got ${state === null ? "null" : typeof state}`);
+    }
     this._state = state;
     state.openSend++;
   }
@@ -292,6 +295,9 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
   /** @internal Use {@link createMemoryObjectStream}. */
   constructor(state: StreamState<T>) {
     super();
+    if (!(state instanceof StreamState)) {
+      throw new TypeError(`MemoryObjectReceiveStream(): state must come from createMemoryObjectStream(), got ${state === null ? "null" : typeof state}`);
+    }
     this._state = state;
     state.openReceive++;
   }

@@ -40,32 +40,12 @@ const SKIPPED: Record<string, string> = {
   "process.cancelOnSignals": "installs process signal handlers; its argument validation is tested in packages/process",
 };
 
-const FACTORY_MADE = (factory: string) =>
-  `constructor of a resource normally made by ${factory}; it takes a Node object and does not check it (null/undefined crash with "Cannot read properties of …")`;
 
 /**
  * Exports that still fail the sweep, each with the reason: reported in RELIABILITY.md, and the
  * test checks each still fails (fix one, and its entry must go).
  */
-const KNOWN_GAPS: Record<string, string> = {
-  "sync.MemoryObjectSendStream": FACTORY_MADE("createMemoryObjectStream() (the argument is the internal StreamState)"),
-  "sync.MemoryObjectReceiveStream": FACTORY_MADE("createMemoryObjectStream() (the argument is the internal StreamState)"),
-  "net.NodeByteReceiveStream": FACTORY_MADE("user code around a Node Readable"),
-  "net.NodeByteSendStream": FACTORY_MADE("user code around a Node Writable"),
-  "net.NodeByteStream": FACTORY_MADE("user code around a Node Duplex"),
-  "net.SocketStream": FACTORY_MADE("connectTcp()/accept()"),
-  "net.TLSStream": FACTORY_MADE("TLSStream.wrap()"),
-  "net.SocketListener": FACTORY_MADE("createTcpListener()/createUnixListener()"),
-  "net.UDPSocket": FACTORY_MADE("createUdpSocket()"),
-  "net.ConnectedUDPSocket": FACTORY_MADE("createConnectedUdpSocket()"),
-  "fs.AsyncFile": FACTORY_MADE("openFile()/wrapFile()"),
-  "process.Process": FACTORY_MADE("openProcess()"),
-  "process.PipeReceiveStream": FACTORY_MADE("openProcess()"),
-  "process.PipeSendStream": FACTORY_MADE("openProcess()"),
-  "process.SignalReceiver": FACTORY_MADE("openSignalReceiver()"),
-  "process.openProcess": "a command string with a NUL byte gets Node's ERR_INVALID_ARG_VALUE, which names Node's 'file' rather than 'command'",
-  "process.runProcess": "a command string with a NUL byte gets Node's ERR_INVALID_ARG_VALUE, which names Node's 'file' rather than 'command'",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 const BAD_VALUES: Array<[string, unknown]> = [
   ["undefined", undefined],
