@@ -58,8 +58,12 @@ await run(async () => {
     const backup = root.joinpath("backup");
     await backup.mkdir();
     let copied = 0;
+    // List the sources first: copying while rglob still walks the tree would let it find the
+    // copies being written into backup/.
+    const sources = [];
+    for await (const source of root.rglob("*.md")) sources.push(source);
     await withTaskGroup(async (tg) => {
-      for await (const source of root.rglob("*.md")) {
+      for (const source of sources) {
         tg.startSoon(async () => {
           const input = await FileReadStream.fromPath(source, { limiter });
           try {
