@@ -193,15 +193,8 @@ export class UDPSocket extends AsyncResourceBase implements UnreliableObjectStre
   }
 
   /** Yields received packets until the socket is closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<UDPPacket, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.receive();
-      } catch (err) {
-        if (err instanceof ClosedResourceError || err instanceof EndOfStream) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<UDPPacket, void, undefined> {
+    return receiveUntilClosed(() => this.receive());
   }
 
   /**
@@ -214,6 +207,22 @@ export class UDPSocket extends AsyncResourceBase implements UnreliableObjectStre
 
   override get extraAttributes(): AttributeGetters {
     return this.#core.attributes(false);
+  }
+}
+
+/**
+ * Iterates `receive()` until the socket is closed (here or from another task) or ends: both UDP
+ * socket kinds iterate this way, unlike core's receive-stream bases, which only end on
+ * `EndOfStream`.
+ */
+async function* receiveUntilClosed<T>(receive: () => Promise<T>): AsyncGenerator<T, void, undefined> {
+  for (;;) {
+    try {
+      yield await receive();
+    } catch (err) {
+      if (err instanceof ClosedResourceError || err instanceof EndOfStream) return;
+      throw err;
+    }
   }
 }
 
@@ -245,15 +254,8 @@ export class ConnectedUDPSocket extends AsyncResourceBase implements UnreliableO
   }
 
   /** Yields received datagrams until the socket is closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.receive();
-      } catch (err) {
-        if (err instanceof ClosedResourceError || err instanceof EndOfStream) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return receiveUntilClosed(() => this.receive());
   }
 
   /**
