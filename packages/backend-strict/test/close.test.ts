@@ -1,40 +1,47 @@
-import { awaitCancellable, moveOnAfter, run, sleep, withTaskGroup } from "@anyio/core";
+import { awaitCancellable, type Backend, moveOnAfter, run, sleep, withTaskGroup } from "@anyio/core";
+import { LeakWatch, describeLeaks, isClean } from "@anyio/testing";
 import { DeadlockError, strictBackend, VirtualClock } from "@anyio/backend-strict";
 import { describe, expect, it } from "vitest";
 import { TestEvent } from "./support/test-event.js";
 
-/** Host timers and immediates alive right now (Node's resource tracking). */
-function hostHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
+/**
+ * Runs `main` on a strict backend and reports what it left behind. The shared leak watch tracks
+ * each host timer the run created, so timers of unrelated code coming and going meanwhile
+ * cannot hide a leak or fake one (a plain handle count did both under load).
+ */
+async function leftBehind(main: () => Promise<unknown>, backend: Backend): Promise<string> {
+  const watch = await LeakWatch.start();
+  await run(main, { backend: watch.backend(backend) }).catch((err: unknown) => {
+    if (!(err instanceof DeadlockError)) throw err;
+  });
+  const report = await watch.check();
+  return isClean(report) ? "" : describeLeaks(report);
 }
 
 describe("closing a run", () => {
   it("leaves no host timer behind after a real-clock run with long deadlines", async () => {
-    const before = hostHandles();
-    await run(async () => {
+    const left = await leftBehind(async () => {
       await withTaskGroup(async (tg) => {
         tg.startSoon(() => moveOnAfter(3_600_000).run(() => sleep(1)));
         tg.startSoon(() => moveOnAfter(60_000).run(() => sleep(2)));
       });
-    }, { backend: strictBackend({ clock: "real" }) });
-    expect(hostHandles()).toBe(before);
+    }, strictBackend({ clock: "real" }));
+    expect(left).toBe("");
   });
 
   it("leaves no poll timer behind after a virtual run that waited on real I/O", async () => {
-    const before = hostHandles();
-    await run(async () => {
+    const left = await leftBehind(async () => {
       await withTaskGroup(async (tg) => {
         tg.startSoon(() => awaitCancellable(new Promise((resolve) => setTimeout(resolve, 3))));
         tg.startSoon(() => sleep(50));
       });
-    }, { backend: strictBackend() });
-    expect(hostHandles()).toBe(before);
+    }, strictBackend());
+    expect(left).toBe("");
   });
 
   it("leaves no handle behind after a deadlock", async () => {
-    const before = hostHandles();
     await expect(run(() => new TestEvent().wait(), { backend: strictBackend() })).rejects.toBeInstanceOf(DeadlockError);
-    expect(hostHandles()).toBe(before);
+    expect(await leftBehind(() => new TestEvent().wait(), strictBackend())).toBe("");
   });
 
   it("releases a shared virtual clock for the next run", async () => {
