@@ -20,8 +20,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** setTimeout's largest delay; a later deadline is reached in steps. */
 const MAX_TIMEOUT = 2_147_483_647;
 
+/** Captured once: reading the global `performance` costs Node a lazy getter per call. */
+const hostPerformance: Performance | undefined =
+  typeof performance !== "undefined" && typeof performance.now === "function" ? performance : undefined;
 const now: () => number =
-  typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+  hostPerformance !== undefined ? () => hostPerformance.now() : () => Date.now();
 
 /** Lets a Node host timer keep the process alive or not; browsers' numeric timers have no such notion. */
 function refHost(timer: ReturnType<typeof setTimeout> | null, keepAlive: boolean): void {
@@ -50,6 +53,10 @@ class NativeRun implements BackendRun {
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private hostDeadline = Infinity;
   private readonly onHostTimerBound = () => this.onHostTimer();
+  /** Whether the host timer (if any) keeps the process alive; setTimeout's start out that way. */
+  private hostRefed = true;
+  private idleCheckPending = false;
+  private readonly idleCheckBound = () => this.idleCheck();
 
   constructor(private readonly timeSlice: number) {}
 
@@ -61,7 +68,10 @@ class NativeRun implements BackendRun {
     if (deadline === Infinity) return null;
     const entry = this.timers.add(deadline, target);
     if (deadline < this.hostDeadline) this.armHost();
-    else if (this.timers.size === 1) refHost(this.hostTimer, true);
+    else if (!this.hostRefed) {
+      refHost(this.hostTimer, true);
+      this.hostRefed = true;
+    }
     return entry;
   }
 
@@ -69,9 +79,21 @@ class NativeRun implements BackendRun {
     if (handle === null || !this.timers.remove(handle as TimerEntry)) return;
     // The host timer stays armed even for a deadline that is gone: it re-arms for what is
     // left when it fires. Re-arming on every clear would cost a clearTimeout + setTimeout per
-    // moveOnAfter() around a fast operation. With nothing left it is only unref'd, so it no
-    // longer keeps the process alive.
-    if (this.timers.size === 0) refHost(this.hostTimer, false);
+    // moveOnAfter() around a fast operation. With nothing left it is unref'd, so it no longer
+    // keeps the process alive — on the next macrotask, not now: a loop of moveOnAfter() would
+    // otherwise toggle the host timer's ref (a call into the runtime) twice per iteration.
+    if (this.timers.size === 0 && this.hostRefed && !this.idleCheckPending) {
+      this.idleCheckPending = true;
+      hostMacrotask(this.idleCheckBound);
+    }
+  }
+
+  private idleCheck(): void {
+    this.idleCheckPending = false;
+    if (this.timers.size === 0 && this.hostRefed) {
+      refHost(this.hostTimer, false);
+      this.hostRefed = false;
+    }
   }
 
   /** Points the one host timer at the earliest deadline. */
@@ -82,6 +104,7 @@ class NativeRun implements BackendRun {
     if (this.hostDeadline === Infinity) return;
     const delay = Math.min(Math.max(0, this.hostDeadline - now()), MAX_TIMEOUT);
     this.hostTimer = setTimeout(this.onHostTimerBound, delay);
+    this.hostRefed = true;
   }
 
   private onHostTimer(): void {

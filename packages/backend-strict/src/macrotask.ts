@@ -72,6 +72,9 @@ export function hostTimeout(cb: Callback, ms: number): HostTask {
   return new HandleTask(setTimeout(cb, ms), (h) => clearTimeout(h as ReturnType<typeof setTimeout>));
 }
 
+/** Captured once: reading the global `performance` costs Node a lazy getter per call. */
+const hostPerformance: Performance | undefined =
+  typeof performance !== "undefined" && typeof performance.now === "function" ? performance : undefined;
 /** A host clock in ms: `performance.now()` where there is one. */
 export const hostNow: () => number =
-  typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+  hostPerformance !== undefined ? () => hostPerformance.now() : () => Date.now();

@@ -8,6 +8,7 @@ import type { TimerTarget } from "./backend.js";
 import { currentNode, describe, findNode, type WaitOptions } from "./context.js";
 import { isCancelled, TimeoutError } from "./errors.js";
 import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
+import { callInContext, promiseThen } from "./internal/promise.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
 
 /** Options of {@link CancelScope}. */
@@ -37,6 +38,8 @@ export interface CancelScopeOptions {
  * ```
  */
 export class CancelScope extends CancelNode implements TimerTarget {
+  /** @internal Kept off `CancelNode`: tasks never have one, and a double field costs each task a heap number. */
+  _deadline = Infinity;
   /** @internal */ _cancelledCaught = false;
   /** @internal */ _deadlineFired = false;
   /** @internal */ _timer: unknown = null;
@@ -115,27 +118,40 @@ export class CancelScope extends CancelNode implements TimerTarget {
    *
    * @param options - `{ signal }` names the enclosing context explicitly (see `WaitOptions`)
    */
-  async run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T | undefined> {
-    if (typeof body !== "function") {
-      throw new TypeError(`CancelScope.run(): body must be a function, got ${describe(body)}`);
-    }
-    if (this._state !== NodeState.New) {
-      throw new Error("Each CancelScope may only be entered once (create a new scope for each run())");
-    }
-    const parent = currentNode(options, "CancelScope.run");
-    this._enter(parent);
+  run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T | undefined> {
+    let parent: CancelNode;
     try {
-      const carrier = this._run.ambient;
-      return await (carrier !== null ? carrier.run(this, body, this) : body(this));
-    } catch (err) {
-      if (isCancelled(err) && this._catches()) {
-        this._cancelledCaught = true;
-        return undefined;
+      if (typeof body !== "function") {
+        throw new TypeError(`CancelScope.run(): body must be a function, got ${describe(body)}`);
       }
-      throw err;
-    } finally {
-      this._exit();
+      if (this._state !== NodeState.New) {
+        throw new Error("Each CancelScope may only be entered once (create a new scope for each run())");
+      }
+      parent = currentNode(options, "CancelScope.run");
+    } catch (err) {
+      return Promise.reject(err);
     }
+    this._enter(parent);
+    // Reactions rather than an async function: no generator frame per scope, which is most of
+    // what a moveOnAfter() around a fast operation costs (tools/bench, timeout-scopes).
+    return promiseThen.call(
+      callInContext(this, body),
+      (value: unknown) => {
+        this._exit();
+        return value as T;
+      },
+      (err: unknown) => {
+        this._exit();
+        if (!isCancelled(err) || !this._catches()) throw err;
+        this._cancelledCaught = true;
+        return this._absorbed();
+      },
+    ) as Promise<T | undefined>;
+  }
+
+  /** @internal What `run()` resolves with after this scope absorbed a cancellation. */
+  _absorbed(): undefined {
+    return undefined;
   }
 
   /** @internal */
@@ -206,10 +222,14 @@ export class CancelScope extends CancelNode implements TimerTarget {
  */
 export class FailAfterScope extends CancelScope {
   /** Like {@link CancelScope.run}, but a cancellation by this scope's own deadline throws `TimeoutError`. */
-  override async run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
-    const result = await super.run(body, options);
-    if (this._cancelledCaught && this._deadlineFired) throw new TimeoutError();
-    return result as T;
+  override run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+    return super.run(body, options) as Promise<T>;
+  }
+
+  /** @internal Absorbed a cancellation: its own deadline's is a `TimeoutError`. */
+  override _absorbed(): undefined {
+    if (this._deadlineFired) throw new TimeoutError();
+    return undefined;
   }
 }
 
@@ -312,7 +332,7 @@ export function currentEffectiveDeadline(options?: WaitOptions): number {
   let deadline = Infinity;
   for (let n: CancelNode | null = currentNode(options, "currentEffectiveDeadline"); n !== null; n = n._parent) {
     if (n._cancelCalled) return -Infinity;
-    if (n._deadline < deadline) deadline = n._deadline;
+    if (n instanceof CancelScope && n._deadline < deadline) deadline = n._deadline;
     if (n._shield) break;
   }
   return deadline;

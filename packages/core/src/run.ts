@@ -8,7 +8,7 @@ import { type Backend, BACKEND_CONTRACT_VERSION } from "./backend.js";
 import { describe } from "./context.js";
 import { ambientCarrier, ambientRunStarted } from "./internal/ambient.js";
 import { RunState } from "./internal/run-state.js";
-import { Task, type TaskContext, taskName } from "./task.js";
+import { Task, type TaskContext } from "./task.js";
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -73,7 +73,7 @@ export function run<T>(main: (cx: TaskContext) => T | PromiseLike<T>, options: R
   }
   const ambient = mode === "explicit" ? null : carrier;
   const state = new RunState(ambient);
-  const root = new Task(state, null, taskName(options.name, main), null, null, main as (cx: Task) => unknown);
+  const root = new Task(state, null, options.name, null, main as (cx: Task) => unknown);
   state.root = root;
   state.liveTasks = 1;
   const promise = new Promise<T>((resolve, reject) => {

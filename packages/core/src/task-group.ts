@@ -9,7 +9,7 @@ import { currentNode, describe, type WaitOptions } from "./context.js";
 import { isCancelled } from "./errors.js";
 import { ExceptionGroup } from "./exception-group.js";
 import { CancelNode, cancelledError } from "./internal/cancel-node.js";
-import { Task, type TaskContext, type TaskStartContext, taskName } from "./task.js";
+import { Task, type TaskContext, type TaskStartContext } from "./task.js";
 import { Waiter } from "./waiter.js";
 
 const NEW = 0;
@@ -109,7 +109,7 @@ export class TaskGroup {
    */
   startSoon(fn: (cx: TaskContext) => unknown, options?: StartSoonOptions): void {
     this._checkSpawn(fn, options, "startSoon");
-    const task = new Task(this.cancelScope._run, this.cancelScope, taskName(nameOption(options), fn), this._hostId, this, fn);
+    const task = new Task(this.cancelScope._run, this.cancelScope, nameOption(options), this, fn);
     this._launch(task);
   }
 
@@ -132,7 +132,7 @@ export class TaskGroup {
     this._checkSpawn(fn, options, "start");
     const caller = currentNode(options, "TaskGroup.start");
     if (caller._effCancelled) throw cancelledError(caller);
-    const task = new Task(caller._run, caller, taskName(nameOption(options), fn), caller._task.id, this, fn as (cx: Task) => unknown);
+    const task = new Task(caller._run, caller, nameOption(options), this, fn as (cx: Task) => unknown);
     const waiter = new Waiter<T>("TaskGroup.start", caller, { cancellable: false });
     task._startWaiter = waiter as Waiter<unknown>;
     this._launch(task);

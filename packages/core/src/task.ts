@@ -6,6 +6,7 @@
  */
 import type { Resumable, TaskInfo } from "./backend.js";
 import { CancelNode, NodeState, reparent } from "./internal/cancel-node.js";
+import { callInContext, promiseThen } from "./internal/promise.js";
 import type { RunState } from "./internal/run-state.js";
 import type { TaskGroup } from "./task-group.js";
 import type { Waiter } from "./waiter.js";
@@ -36,25 +37,46 @@ export interface TaskStartContext<T = void> extends TaskContext {
 /** @internal A task's record: a node of the cancel tree, its own context object, and a resumable. */
 export class Task extends CancelNode implements TaskStartContext<unknown>, Resumable {
   readonly id: number;
-  name: string;
-  parentId: number | null;
+  /** @internal The name given at spawn, or `null` to use the function's own (read lazily: `fn.name` is a getter call per spawn). */
+  _name: string | null;
   /** @internal */ _group: TaskGroup | null;
-  /** @internal */ _fn: ((cx: Task) => unknown) | null;
+  /** @internal The task's function (kept after it started, for its name). */
+  _fn: ((cx: Task) => unknown) | null;
   /** @internal */ _startWaiter: Waiter<unknown> | null = null;
   /** @internal */ _startedCalled = false;
   /** @internal The wait this task is parked in, for reports. */
   _waitingOn: Waiter<unknown> | null = null;
 
-  constructor(run: RunState, parent: CancelNode | null, name: string, parentId: number | null, group: TaskGroup | null, fn: (cx: Task) => unknown) {
+  constructor(run: RunState, parent: CancelNode | null, name: unknown, group: TaskGroup | null, fn: (cx: Task) => unknown) {
     super();
     this.id = nextTaskId++;
-    this.name = name;
-    this.parentId = parentId;
+    this._name = name === undefined || name === null ? null : String(name);
     this._group = group;
     this._fn = fn;
     this._run = run;
     this._task = this;
     if (parent !== null) this._attach(parent);
+  }
+
+  /** The task's name: the `name` option it was started with, else its function's name. */
+  get name(): string {
+    let name = this._name;
+    if (name === null) name = this._name = this._fn?.name || "(anonymous task)";
+    return name;
+  }
+
+  set name(value: string) {
+    this._name = String(value);
+  }
+
+  /**
+   * The id of the task that started this one (`null` for the root): the task group's host task,
+   * or the `start()` caller until the task calls `started()`.
+   */
+  get parentId(): number | null {
+    const group = this._group;
+    if (group === null) return null;
+    return this._startWaiter !== null ? this._parent!._task.id : group._hostId;
   }
 
   /** Resumable: the task that continues is this one. */
@@ -65,9 +87,9 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
   /** @internal Called by the backend to run the task's function for the first time. */
   resume(): void {
     this._state = NodeState.Active;
-    const fn = this._fn!;
-    this._fn = null;
-    void drive(this, fn);
+    // One reaction per task instead of an async frame: a parked task then costs two bound
+    // functions, not a generator with its register file (see tools/bench, spawn + join).
+    promiseThen.call(callInContext(this, this._fn!), this._returned.bind(this), this._threw.bind(this));
   }
 
   started(value?: unknown): void {
@@ -83,8 +105,17 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
     this._startedCalled = true;
     const group = this._group!;
     reparent(this, group.cancelScope);
-    this.parentId = group._hostId;
     waiter.wake(value);
+  }
+
+  /** @internal */
+  _returned(value: unknown): void {
+    this._finish(false, value);
+  }
+
+  /** @internal */
+  _threw(err: unknown): void {
+    this._finish(true, err);
   }
 
   /** @internal The task's function settled. */
@@ -103,24 +134,4 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
   info(): TaskInfo {
     return { id: this.id, parentId: this.parentId, name: this.name };
   }
-}
-
-async function drive(task: Task, fn: (cx: Task) => unknown): Promise<void> {
-  let failed = false;
-  let outcome: unknown;
-  try {
-    const carrier = task._run.ambient;
-    outcome = await (carrier !== null ? carrier.run(task, fn, task) : fn(task));
-  } catch (err) {
-    failed = true;
-    outcome = err;
-  }
-  task._finish(failed, outcome);
-}
-
-/** A task name from an explicit name or the function's own. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export function taskName(name: unknown, fn: Function): string {
-  if (name !== undefined && name !== null) return String(name);
-  return fn.name || "(anonymous task)";
 }

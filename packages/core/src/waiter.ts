@@ -58,6 +58,8 @@ export class Waiter<T = void> implements Resumable {
   readonly what: string;
   /** Called when cancellation removes this waiter; take it out of your queue here. */
   onAbort: ((waiter: Waiter<T>) => void) | null;
+  /** @internal See the `onCancelledAfterWake` option. */
+  _onCancelledAfterWake: ((waiter: Waiter<T>) => void) | null;
   /** @internal */ readonly _cancellable: boolean;
   /** @internal */ readonly _external: boolean;
   /** @internal */ _signal: AbortSignal | null;
@@ -69,6 +71,14 @@ export class Waiter<T = void> implements Resumable {
       /** A foreign AbortSignal that also aborts this wait (ours are ignored: they resolved into `node`). Pass `foreignSignal(options)`. */
       signal?: AbortSignal | undefined;
       onAbort?: ((waiter: Waiter<T>) => void) | undefined;
+      /**
+       * Makes a wake conditional on the task still not being cancelled when it resumes: if it
+       * was woken but its scope (or foreign `signal`) was cancelled before it continued, this is
+       * called instead — hand what `wake()` gave (a lock, a permit) to the next waiter here —
+       * and the park rejects with the cancellation. AnyIO's rule for acquires; without it, a
+       * woken waiter always receives its value.
+       */
+      onCancelledAfterWake?: ((waiter: Waiter<T>) => void) | undefined;
       /** `false` for waits that cancellation must not interrupt (task-group joins). */
       cancellable?: boolean | undefined;
       /** `"external"` for waits on the outside world (I/O, foreign promises). */
@@ -78,6 +88,7 @@ export class Waiter<T = void> implements Resumable {
     this.what = what;
     this._node = node;
     this.onAbort = options?.onAbort ?? null;
+    this._onCancelledAfterWake = options?.onCancelledAfterWake ?? null;
     this._cancellable = options?.cancellable !== false;
     this._external = options?.kind === "external";
     const signal = options?.signal;
@@ -183,8 +194,23 @@ export class Waiter<T = void> implements Resumable {
     const resolve = this._resolve!;
     const reject = this._reject!;
     this._resolve = this._reject = null;
-    if (this._state === WOKEN) resolve(this._value as T);
-    else reject(this._value);
+    if (this._state !== WOKEN) {
+      reject(this._value);
+      return;
+    }
+    const handBack = this._onCancelledAfterWake;
+    if (handBack !== null) {
+      const node = this._node;
+      const signal = this._signal;
+      if (node._effCancelled || (signal !== null && signal.aborted)) {
+        this._state = FAILED;
+        this._value = node._effCancelled ? cancelledError(node, true) : signal!.reason;
+        handBack(this);
+        reject(this._value);
+        return;
+      }
+    }
+    resolve(this._value as T);
   }
 }
 

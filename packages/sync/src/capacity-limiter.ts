@@ -75,6 +75,11 @@ export class CapacityLimiter {
     this._waiters.onAbort();
     this._waitingBorrowers.delete((w as BorrowWaiter).borrower);
   };
+  /** Granted, then cancelled before resuming: the token goes to the next waiter. */
+  private readonly _onCancelledAfterWake = (w: Waiter<void>): void => {
+    this._borrowers.delete((w as BorrowWaiter).borrower);
+    this._admit();
+  };
 
   /**
    * @param totalTokens - an integer >= 0, or `Infinity`
@@ -149,7 +154,8 @@ export class CapacityLimiter {
   private _acquire(node: CoreNode, borrower: unknown, options: WaitOptions | undefined): Promise<void> {
     if (cancelledNow(node, options)) return cancelledRejection(options);
     if (this._borrowers.has(borrower)) return Promise.reject(misuse(ALREADY_HOLDING));
-    if (this._waitingBorrowers.has(borrower)) return Promise.reject(misuse(ALREADY_WAITING));
+    // The calling task is running, so it cannot be waiting already.
+    if (borrower !== node._task && this._isWaiting(borrower)) return Promise.reject(misuse(ALREADY_WAITING));
     if (this._waiters.size === 0 && this._borrowers.size < this._total) {
       this._borrowers.add(borrower);
       return schedulePoint(node);
@@ -157,21 +163,31 @@ export class CapacityLimiter {
     return this._acquireSlow(node, borrower, options);
   }
 
-  private async _acquireSlow(node: CoreNode, borrower: unknown, options: WaitOptions | undefined): Promise<void> {
-    const w = new BorrowWaiter("CapacityLimiter.acquire", node, { signal: foreignSignal(options), onAbort: this._onAbort });
+  /**
+   * Whether `borrower` waits for a token. Tasks waiting for themselves are not in
+   * `_waitingBorrowers` (that would cost a Set entry per wait): their current wait says it.
+   */
+  private _isWaiting(borrower: unknown): boolean {
+    if (this._waitingBorrowers.has(borrower)) return true;
+    if (!isTaskRecord(borrower)) return false;
+    const w = (borrower as { _waitingOn?: unknown })._waitingOn;
+    return w instanceof BorrowWaiter && w.borrower === borrower && w.onAbort === this._onAbort;
+  }
+
+  private _acquireSlow(node: CoreNode, borrower: unknown, options: WaitOptions | undefined): Promise<void> {
+    const w = new BorrowWaiter("CapacityLimiter.acquire", node, {
+      signal: foreignSignal(options),
+      onAbort: this._onAbort,
+      onCancelledAfterWake: this._onCancelledAfterWake,
+    });
     w.borrower = borrower;
     const parked = w.park();
     if (w.pending) {
       this._waiters.push(w);
-      this._waitingBorrowers.add(borrower);
+      // A task cannot wait twice at once (it is running now), so only other borrowers are tracked.
+      if (borrower !== node._task) this._waitingBorrowers.add(borrower);
     }
-    await parked;
-    if (cancelledNow(node, options)) {
-      // Granted, then cancelled before resuming: give the token to the next waiter.
-      this._borrowers.delete(borrower);
-      this._admit();
-      return cancelledRejection(options);
-    }
+    return parked;
   }
 
   /**
@@ -202,7 +218,7 @@ export class CapacityLimiter {
 
   private _acquireNowait(borrower: unknown): void {
     if (this._borrowers.has(borrower)) throw misuse(ALREADY_HOLDING);
-    if (this._waitingBorrowers.has(borrower)) throw misuse(ALREADY_WAITING);
+    if (this._isWaiting(borrower)) throw misuse(ALREADY_WAITING);
     // Tokens granted to waiters are already in _borrowers; a queue means none is spare.
     if (this._waiters.size > 0 || this._borrowers.size >= this._total) throw new WouldBlock();
     this._borrowers.add(borrower);

@@ -82,6 +82,8 @@ export class Lock {
   /** @internal The holder (a granted-but-not-yet-resumed waiter's task counts). */
   _owner: CoreTask | null = null;
   private readonly _waiters = new WaiterQueue<Waiter<void>>();
+  /** One hand-off closure per lock (waiters share it), not one per wait. */
+  private readonly _handOffBound = (): void => this._handOff();
   private readonly _fast: boolean;
 
   constructor(options?: LockOptions) {
@@ -125,17 +127,17 @@ export class Lock {
     return this._acquireSlow(node, options);
   }
 
-  private async _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
-    const w = new Waiter<void>("Lock.acquire", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
+  private _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
+    // Granted, but cancelled before resuming: the waiter passes the lock on instead of keeping
+    // it, so the cancelled call did not happen (AnyIO's rule).
+    const w = new Waiter<void>("Lock.acquire", node, {
+      signal: foreignSignal(options),
+      onAbort: this._waiters.onAbort,
+      onCancelledAfterWake: this._handOffBound,
+    });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
-    await parked;
-    // Granted (we are the owner now). Cancelled between the grant and this resumption: pass
-    // the lock on rather than keep it, so the cancelled call did not happen (AnyIO's rule).
-    if (cancelledNow(node, options)) {
-      this._handOff();
-      return cancelledRejection(options);
-    }
+    return parked;
   }
 
   /**

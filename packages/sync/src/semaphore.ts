@@ -66,6 +66,8 @@ export class Semaphore {
   private readonly _max: number | null;
   private readonly _fast: boolean;
   private readonly _waiters = new WaiterQueue<Waiter<void>>();
+  /** One give closure per semaphore (waiters share it), not one per wait. */
+  private readonly _giveBound = (): void => this._give();
 
   /**
    * @param initialValue - permits available at first (an integer >= 0)
@@ -124,16 +126,16 @@ export class Semaphore {
     return this._acquireSlow(node, options);
   }
 
-  private async _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
-    const w = new Waiter<void>("Semaphore.acquire", node, { signal: foreignSignal(options), onAbort: this._waiters.onAbort });
+  private _acquireSlow(node: CoreNode, options: WaitOptions | undefined): Promise<void> {
+    // Granted, then cancelled before resuming: the permit goes on, never kept and lost.
+    const w = new Waiter<void>("Semaphore.acquire", node, {
+      signal: foreignSignal(options),
+      onAbort: this._waiters.onAbort,
+      onCancelledAfterWake: this._giveBound,
+    });
     const parked = w.park();
     if (w.pending) this._waiters.push(w);
-    await parked;
-    if (cancelledNow(node, options)) {
-      // Granted, then cancelled before resuming: the permit goes on, never kept and lost.
-      this._give();
-      return cancelledRejection(options);
-    }
+    return parked;
   }
 
   /**

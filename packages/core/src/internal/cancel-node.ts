@@ -30,7 +30,6 @@ export abstract class CancelNode {
   /** @internal */ _state: NodeState = NodeState.New;
   /** @internal */ _cancelCalled = false;
   /** @internal */ _shield = false;
-  /** @internal */ _deadline = Infinity;
   /** @internal */ _effCancelled = false;
   /** @internal */ _cancelReason: string | undefined = undefined;
   /** @internal waiters parked with this node as their scope (intrusive list) */
@@ -110,6 +109,10 @@ export function refreshCancellation(root: CancelNode): void {
   const eff = root._cancelCalled || (!root._shield && parent !== null && parent._effCancelled);
   if (eff === root._effCancelled) return;
   let toAbort: CancelNode[] | null = null;
+  // Every wait this walk cancels is cancelled by the same scope for the same reason, so they
+  // share one (stackless) error, as the listeners of one AbortSignal share its reason:
+  // building 10k errors was most of the cost of cancelling 10k sleeping tasks.
+  let delivered: unknown = null;
   const stack: CancelNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -122,7 +125,7 @@ export function refreshCancellation(root: CancelNode): void {
       let w = node._firstWaiter;
       while (w !== null) {
         const next = w._next;
-        w._cancel(cancelledError(node, true));
+        w._cancel((delivered ??= cancelledError(node, true)));
         w = next;
       }
     }

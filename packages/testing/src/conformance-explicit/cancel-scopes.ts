@@ -104,6 +104,60 @@ export const explicitCancelScopeCases = defineCases("cancel scopes (explicit con
       assert(scope.cancelledCaught, "scope caught it");
     }),
 
+  "a waiter with onCancelledAfterWake hands a value back when cancelled between wake and resume": (make) =>
+    runExplicit(make, async (cx) => {
+      const scope = new CancelScope();
+      let waiter: Waiter<string> | null = null;
+      const handedBack: string[] = [];
+      let outcome: unknown = null;
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(async (child) => {
+          await scope.run(async (s) => {
+            waiter = new Waiter<string>("test.acquire", currentNode(s, "test"), {
+              onCancelledAfterWake: (w) => handedBack.push(w.what),
+            });
+            try {
+              await waiter.park();
+              outcome = "resolved";
+            } catch (err) {
+              outcome = err;
+              throw err;
+            }
+          }, child);
+        });
+        while (waiter === null) await checkpoint(tg.cancelScope);
+        (waiter as Waiter<string>).wake("token");
+        scope.cancel();
+      }, cx);
+      assertEqual(handedBack.join(), "test.acquire", "the hand-back ran once, for this waiter");
+      assert(isCancelled(outcome), "the park rejected with Cancelled instead of resolving");
+      assert(scope.cancelledCaught, "scope caught it");
+    }),
+
+  "the waits one cancel() interrupts reject with the same Cancelled": (make) =>
+    runExplicit(make, async (cx) => {
+      const caught: unknown[] = [];
+      let parked = 0;
+      await withTaskGroup(async (tg) => {
+        for (let i = 0; i < 3; i++) {
+          tg.startSoon(async (child) => {
+            try {
+              parked++;
+              await sleep(Infinity, child);
+            } catch (err) {
+              caught.push(err);
+              throw err;
+            }
+          });
+        }
+        while (parked < 3) await checkpoint(tg.cancelScope);
+        tg.cancel("stop");
+      }, cx);
+      assertEqual(caught.length, 3, "every sleeper was cancelled");
+      assert(caught.every((e) => isCancelled(e) && e === caught[0]), "one shared Cancelled");
+      assert(String((caught[0] as Error).message).includes("stop"), "it names the reason");
+    }),
+
   "a shield blocks outer cancellation and unshielding resumes its delivery": (make) =>
     runExplicit(make, async (cx) => {
       const outer = new CancelScope();

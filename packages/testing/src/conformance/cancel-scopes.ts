@@ -98,6 +98,62 @@ export const cancelScopeCases = defineCases("cancel scopes", {
     }, { backend: make() });
   },
 
+  "a waiter with onCancelledAfterWake hands a value back when cancelled between wake and resume": async (make) => {
+    await run(async () => {
+      const scope = new CancelScope();
+      let waiter: Waiter<string> | null = null;
+      const handedBack: string[] = [];
+      let outcome: unknown = null;
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(async () => {
+          await scope.run(async () => {
+            waiter = new Waiter<string>("test.acquire", currentNode(undefined, "test"), {
+              onCancelledAfterWake: (w) => handedBack.push(w.what),
+            });
+            try {
+              await waiter.park();
+              outcome = "resolved";
+            } catch (err) {
+              outcome = err;
+              throw err;
+            }
+          });
+        });
+        while (waiter === null) await checkpoint();
+        (waiter as Waiter<string>).wake("token");
+        scope.cancel();
+      });
+      assertEqual(handedBack.join(), "test.acquire", "the hand-back ran once, for this waiter");
+      assert(isCancelled(outcome), "the park rejected with Cancelled instead of resolving");
+      assert(scope.cancelledCaught, "scope caught it");
+    }, { backend: make() });
+  },
+
+  "the waits one cancel() interrupts reject with the same Cancelled": async (make) => {
+    await run(async () => {
+      const caught: unknown[] = [];
+      let parked = 0;
+      await withTaskGroup(async (tg) => {
+        for (let i = 0; i < 3; i++) {
+          tg.startSoon(async () => {
+            try {
+              parked++;
+              await sleep(Infinity);
+            } catch (err) {
+              caught.push(err);
+              throw err;
+            }
+          });
+        }
+        while (parked < 3) await checkpoint();
+        tg.cancel("stop");
+      });
+      assertEqual(caught.length, 3, "every sleeper was cancelled");
+      assert(caught.every((e) => isCancelled(e) && e === caught[0]), "one shared Cancelled");
+      assert(String((caught[0] as Error).message).includes("stop"), "it names the reason");
+    }, { backend: make() });
+  },
+
   "a shield blocks outer cancellation and unshielding resumes its delivery": async (make) => {
     await run(async () => {
       const outer = new CancelScope();
