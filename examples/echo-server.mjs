@@ -9,7 +9,7 @@
 // - Five clients run at once, each with its own 1 s budget (failAfter). A sixth connects and
 //   says nothing: the server's idle timeout hangs up on it. A seventh talks slowly and runs out
 //   of its own 250 ms budget mid-conversation: it is cancelled and its socket closed.
-import { BufferedByteReceiveStream, currentTime, EndOfStream, failAfter, IncompleteRead, moveOnAfter, run, sleep, TimeoutError, withTaskGroup } from "@anyio/core";
+import { BrokenResourceError, BufferedByteReceiveStream, currentTime, EndOfStream, failAfter, IncompleteRead, moveOnAfter, run, sleep, TimeoutError, withTaskGroup } from "@anyio/core";
 import { nativeBackend } from "@anyio/backend-native";
 import { connectTcp, createTcpListener, SocketAttribute } from "@anyio/net";
 
@@ -44,6 +44,13 @@ async function handle(stream) {
     // The client closed its end: a normal goodbye (receiveUntil reports it as IncompleteRead
     // when a partial line was pending, EndOfStream otherwise).
     if (err instanceof EndOfStream || err instanceof IncompleteRead) return;
+    // The client vanished: a client that closes with an echo still unread makes its kernel
+    // reset the connection (the "slow" client below, when its budget runs out just after it sent
+    // a line). A server must expect that from any peer; it ends this connection only.
+    if (err instanceof BrokenResourceError) {
+      console.log(`[${at()}] server: ${peer} reset the connection (${err.code ?? err.message})`);
+      return;
+    }
     if (err instanceof TimeoutError) {
       console.log(`[${at()}] server: ${peer} hit the ${SESSION_LIMIT} ms session limit`);
       return;
