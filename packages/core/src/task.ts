@@ -6,6 +6,7 @@
  */
 import type { Resumable, TaskInfo } from "./backend.js";
 import { CancelNode, NodeState, reparent } from "./internal/cancel-node.js";
+import { type CapturedContext, captureAmbientContext } from "./internal/ambient.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
 import type { RunState } from "./internal/run-state.js";
 import type { TaskGroup } from "./task-group.js";
@@ -46,6 +47,8 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
   /** @internal */ _startedCalled = false;
   /** @internal The wait this task is parked in, for reports. */
   _waitingOn: Waiter<unknown> | null = null;
+  /** @internal Ambient runs: the spawner's async context, which the task starts in (then dropped). */
+  _context: CapturedContext | null;
 
   constructor(run: RunState, parent: CancelNode | null, name: unknown, group: TaskGroup | null, fn: (cx: Task) => unknown) {
     super();
@@ -55,6 +58,9 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
     this._fn = fn;
     this._run = run;
     this._task = this;
+    // Captured at spawn, as asyncio and Trio copy the spawner's contextvars: other
+    // AsyncLocalStorage values (a request id, a trace span) follow the task into its body.
+    this._context = run.ambient !== null ? captureAmbientContext() : null;
     if (parent !== null) this._attach(parent);
   }
 
@@ -87,9 +93,16 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
   /** @internal Called by the backend to run the task's function for the first time. */
   resume(): void {
     this._state = NodeState.Active;
+    const context = this._context;
+    let outcome: Promise<unknown>;
+    if (context === null) outcome = callInContext(this, this._fn!);
+    else {
+      this._context = null;
+      outcome = context.runInAsyncScope(callInContext, null, this, this._fn!);
+    }
     // One reaction per task instead of an async frame: a parked task then costs two bound
     // functions, not a generator with its register file (see tools/bench, spawn + join).
-    promiseThen.call(callInContext(this, this._fn!), this._returned.bind(this), this._threw.bind(this));
+    promiseThen.call(outcome, this._returned.bind(this), this._threw.bind(this));
   }
 
   started(value?: unknown): void {

@@ -39,6 +39,25 @@ const value = await core.run(async () => {
 same(value, 42, "run() resolves with main's value");
 same(log.join(","), "body,child", "the group waited for its child");
 
+// Another library's AsyncLocalStorage value (a request id) follows each task from its spawner.
+const { AsyncLocalStorage } = await import("node:async_hooks");
+const requestId = new AsyncLocalStorage();
+const seenIds = [];
+await core.run(async () => {
+  await core.withTaskGroup(async (tg) => {
+    tg.startSoon(() => core.checkpoint()); // the next batch is scheduled from outside any request
+    for (const id of ["a", "b"]) {
+      requestId.run(id, () =>
+        tg.startSoon(async () => {
+          await core.sleep(1);
+          seenIds.push(`${id}:${requestId.getStore()}`);
+        }),
+      );
+    }
+  });
+}, { backend: makeBackend() });
+same(seenIds.sort().join(","), "a:a,b:b", "a task starts in its spawner's AsyncLocalStorage context");
+
 // Explicit mode: the browser path, also available on servers.
 const explicitValue = await core.run(async (cx) => {
   await core.sleep(1, cx);

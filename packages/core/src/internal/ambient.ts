@@ -15,12 +15,34 @@ export interface AmbientCarrier {
   disable?(): void;
 }
 
+/**
+ * An async context captured earlier (every AsyncLocalStorage's value, not only ours), to run a
+ * function in: what an `AsyncResource` is.
+ */
+export interface CapturedContext {
+  runInAsyncScope<R, A extends unknown[]>(fn: (...args: A) => R, thisArg: unknown, ...args: A): R;
+}
+
 let carrier: AmbientCarrier | null = null;
+let capture: (() => CapturedContext) | null = null;
 let ambientRuns = 0;
 
-/** Installs the host's carrier; called once by the host-specific entry point. */
-export function installAmbientCarrier(c: AmbientCarrier): void {
+/**
+ * Installs the host's carrier; called once by the host-specific entry point. `captureContext`
+ * (`new AsyncResource(…)`, where the host has it) lets a task start in its spawner's context,
+ * as asyncio and Trio copy the spawner's contextvars into a new task.
+ */
+export function installAmbientCarrier(c: AmbientCarrier, captureContext?: () => CapturedContext): void {
   carrier = c;
+  capture = captureContext ?? null;
+}
+
+/**
+ * The caller's whole async context, to start a task in later; null where the host cannot
+ * capture one (the task then starts in whatever context its backend resumes it from).
+ */
+export function captureAmbientContext(): CapturedContext | null {
+  return capture === null ? null : capture();
 }
 
 /** The installed carrier, or null on hosts without one. */
