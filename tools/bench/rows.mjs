@@ -20,7 +20,7 @@ const GC_BOUND = ["default", "ss64"];
 
 /**
  * @typedef {{ name: string, label: string, role: "ours" | "peer" | "floor", n?: number, quickN?: number,
- *   runtimes?: string[], warmup?: number }} Variant
+ *   runtimes?: string[], warmup?: number, compareWith?: string }} Variant
  * @typedef {{ text: string, runtime?: string, flags?: string, check: (g: Group) => { value: number, met: boolean, shown: string } }} Goal
  */
 
@@ -66,6 +66,9 @@ export const ROWS = [
     runtimes: ["node20", "node24"],
     variants: [
       { name: "raw", label: "raw Promise.all (floor)", role: "floor" },
+      // Not a goal's yardstick (the goals read the plain floor): it shows how much of the
+      // ambient rows is AsyncLocalStorage itself.
+      { name: "rawAmbient", label: "raw Promise.all, one AsyncLocalStorage.run per child (ambient floor)", role: "peer", compareWith: "nativeAmbient" },
       { name: "nativeExplicit", label: "ours, native, explicit context", role: "ours" },
       { name: "nativeAmbient", label: "ours, native, ambient context", role: "ours" },
       { name: "strictExplicit", label: "ours, strict, explicit context", role: "ours", runtimes: ["node20"] },

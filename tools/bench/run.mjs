@@ -147,9 +147,10 @@ for (const row of ROWS) {
       const floorV = row.variants.find((x) => x.role === "floor" && group.variants[x.name]?.median !== undefined && sameKind(x.name, name));
       if (floorV && floorV.name !== name && group.variants[floorV.name].median > 0) v.xFloor = v.median / group.variants[floorV.name].median;
       if (v.role === "peer" && primary) {
-        const ours = group.variants[sameKindOurs(row, group, name) ?? primary.name];
-        v.oursFaster = v.median / ours.median;
-        v.comparedWith = sameKindOurs(row, group, name) ?? primary.name;
+        const against = row.variants.find((x) => x.name === name)?.compareWith;
+        const oursName = against !== undefined && group.variants[against]?.median !== undefined ? against : (sameKindOurs(row, group, name) ?? primary.name);
+        v.oursFaster = v.median / group.variants[oursName].median;
+        v.comparedWith = oursName;
       }
     }
     void floor;
