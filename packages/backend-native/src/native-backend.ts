@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend, BackendRun, Resumable, RunController, TimerTarget } from "@anyio/core";
-import { BACKEND_CONTRACT_VERSION, type TimerEntry, TimerQueue } from "@anyio/core";
+import { BACKEND_CONTRACT_VERSION, scheduleMicrotask, type TimerEntry, TimerQueue } from "@anyio/core";
 import { hostMacrotask } from "./macrotask.js";
 
 /** Options of {@link nativeBackend}. */
@@ -120,7 +120,7 @@ class NativeRun implements BackendRun {
     this.queue.push(item);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(this.flushBound);
+      scheduleMicrotask(this.flushBound);
     }
   }
 

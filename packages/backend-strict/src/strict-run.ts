@@ -5,7 +5,7 @@
  * @internal
  */
 import type { BackendRun, BlockedTask, Resumable, RunController, TaskInfo, TimerTarget } from "@anyio/core";
-import { TimerEntry, TimerQueue } from "@anyio/core";
+import { scheduleMicrotask, TimerEntry, TimerQueue } from "@anyio/core";
 import { DeadlockError, InstrumentError, StepBudgetError } from "./errors.js";
 import type { Instrument, StrictRunInfo, TaskHook } from "./instrument.js";
 import { type HostTask, hostMacrotask, hostNow, hostTimeout } from "./macrotask.js";
@@ -159,7 +159,7 @@ export class StrictRun implements BackendRun, ClockListener {
   private scheduleDueCheck(): void {
     if (this.dueCheckScheduled) return;
     this.dueCheckScheduled = true;
-    queueMicrotask(this.dueCheckBound);
+    scheduleMicrotask(this.dueCheckBound);
   }
 
   private dueCheck(): void {
@@ -199,7 +199,7 @@ export class StrictRun implements BackendRun, ClockListener {
 
   private scheduleFlush(): void {
     this.flushScheduled = true;
-    if (this.resumedSinceMacrotask < RESUMES_PER_MACROTASK || this.closed) queueMicrotask(this.flushBound);
+    if (this.resumedSinceMacrotask < RESUMES_PER_MACROTASK || this.closed) scheduleMicrotask(this.flushBound);
     else this.flushHandle = hostMacrotask(this.flushFromMacrotaskBound);
   }
 
@@ -433,7 +433,7 @@ export class StrictRun implements BackendRun, ClockListener {
       // Stragglers of a force-ended run still get resumed, but no host handle outlives the run.
       this.flushHandle.cancel();
       this.flushHandle = null;
-      queueMicrotask(this.flushBound);
+      scheduleMicrotask(this.flushBound);
     }
     this.clock?._detach(this);
     this.emitRun("afterRun");

@@ -45,6 +45,7 @@ export {
 } from "./errors.js";
 export { ExceptionGroup, catchGroup, type ErrorMatcher, type GroupHandler } from "./exception-group.js";
 export { TimerEntry, TimerQueue } from "./timer-queue.js";
+export { scheduleMicrotask } from "./microtask.js";
 export {
   BufferedByteReceiveStream,
 } from "./streams/buffered.js";
