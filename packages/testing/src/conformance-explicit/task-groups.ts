@@ -28,7 +28,9 @@ export const explicitTaskGroupCases = defineCases("task groups (explicit context
       const done: string[] = [];
       await withTaskGroup(async (tg) => {
         tg.startSoon(async (c) => {
-          await sleep(20, c);
+          // 40 ms against 5: on a real clock the order holds unless the process stalls 35 ms
+          // between starting the two children.
+          await sleep(40, c);
           done.push("slow");
         });
         tg.startSoon(async (c) => {

@@ -252,10 +252,12 @@ export const cancelScopeCases = defineCases("cancel scopes", {
 
   "a deadline moved later while entered avoids the timeout": async (make) => {
     await run(async () => {
-      const scope = moveOnAfter(10);
+      // 50 ms, not less: on a real clock a loaded machine can stall the process between the
+      // call and the move below long enough for a shorter deadline to pass first.
+      const scope = moveOnAfter(50);
       await scope.run(async () => {
         scope.deadline = currentTime() + 60_000;
-        await sleep(30);
+        await sleep(100);
       });
       assert(!scope.cancelCalled && !scope.cancelledCaught, "no timeout");
     }, { backend: make() });
