@@ -76,6 +76,9 @@ interface GroupCtx {
   outcomes: unknown[];
   /** Scope-rule evaluations at the moments the group's last part finished. */
   catchSamples: boolean[];
+  /** A `start()`ed child joined the group (it is a part until it finishes). */
+  partAdded: () => void;
+  partDone: () => void;
 }
 
 interface Ctx {
@@ -342,11 +345,16 @@ export async function runProgram(program: Program, hangMs = 3_000): Promise<Prog
     const group = createTaskGroup();
     const rec = register(group.cancelScope, "group");
     const node: MNode = { scope: group.cancelScope, parent: ctx.node };
-    const g: GroupCtx = { group, node, outcomes: [], catchSamples: [] };
+    // Parts: the body, every startSoon() child, and every start()ed child once it called
+    // started() (it then belongs to this group, and may be the last part to finish).
     let pending = s.children.length + 1;
     const partDone = () => {
       if (--pending === 0) g.catchSamples.push(catches(node));
     };
+    const partAdded = () => {
+      pending++;
+    };
+    const g: GroupCtx = { group, node, outcomes: [], catchSamples: [], partAdded, partDone };
     let actual: unknown = NONE;
     let result: unknown;
     try {
@@ -432,6 +440,7 @@ export async function runProgram(program: Program, hangMs = 3_000): Promise<Prog
           // core moves the child under the group's scope inside started(): mirror it first.
           child.parent = g.node;
           started = true;
+          g.partAdded();
           cx.started();
           await block(s.post, { node: child, tg: null });
         } catch (err) {
@@ -439,6 +448,7 @@ export async function runProgram(program: Program, hangMs = 3_000): Promise<Prog
           throw err;
         } finally {
           tasksFinished++;
+          if (started) g.partDone();
         }
       });
     } catch (err) {
