@@ -95,10 +95,7 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
     for (;;) {
       if (this.#closed) throw new ClosedResourceError();
       const socket = this.#queue.shift();
-      if (socket !== undefined) {
-        socket.off("error", noop);
-        return this.#unixPath !== undefined ? new SocketStream(socket, { localPath: this.#unixPath }) : new SocketStream(socket);
-      }
+      if (socket !== undefined) return this.#wrap(socket);
       if (this.#error !== undefined) throw brokenFrom(this.#error, "the listener failed");
       await this.#notifier.wait("accept", "accept", options);
     }
@@ -134,16 +131,29 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
           }
           throw err;
         }
-        group.startSoon(async () => {
-          try {
-            await handler(stream);
-          } finally {
-            await stream.aclose();
-          }
-        });
+        const start = (accepted: SocketStream): void => {
+          group.startSoon(async () => {
+            try {
+              await handler(accepted);
+            } finally {
+              await accepted.aclose();
+            }
+          });
+        };
+        start(stream);
+        // Connections that queued up meanwhile get their handlers now, without a schedule point
+        // each: under a burst of clients the loop would otherwise take one connection per
+        // scheduling round, competing with every running handler (tools/RELIABILITY.md, F8).
+        for (let socket = this.#queue.shift(); socket !== undefined; socket = this.#queue.shift()) start(this.#wrap(socket));
       }
     }, options);
     throw closedError ?? new ClosedResourceError();
+  }
+
+  /** A connection taken from the queue, as the stream `accept()` returns. */
+  #wrap(socket: Socket): SocketStream {
+    socket.off("error", noop);
+    return this.#unixPath !== undefined ? new SocketStream(socket, { localPath: this.#unixPath }) : new SocketStream(socket);
   }
 
   /**

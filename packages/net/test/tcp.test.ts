@@ -4,6 +4,8 @@ import {
   CancelScope,
   ClosedResourceError,
   EndOfStream,
+  checkpoint,
+  getRunningTasks,
   waitAllTasksBlocked,
   withTaskGroup,
 } from "@anyio/core";
@@ -189,6 +191,35 @@ describeEachBackend("SocketStream over TCP", ({ run }) => {
         }
         await multi.aclose();
       });
+      expect(served).toBeInstanceOf(ClosedResourceError);
+    }));
+
+  it("serve() starts a handler for every connection already queued at once, not one per scheduling round", () =>
+    run(async () => {
+      const multi = await createTcpListener({ localHost: "127.0.0.1" });
+      const listener = multi.listeners[0] as SocketListener;
+      const clients: SocketStream[] = [];
+      for (let i = 0; i < 20; i++) clients.push(await connectTcp("127.0.0.1", listener.port!));
+      // Node counts a connection before it emits 'connection', which queues it in the listener.
+      const accepted = () => new Promise<number>((resolve) => listener.rawServer.getConnections((_err, n) => resolve(n)));
+      while ((await accepted()) < 20) await new Promise((resolve) => setTimeout(resolve, 5));
+      let tasksWhenFirstHandlerRan = -1;
+      let handled = 0;
+      let served: unknown;
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(async () => {
+          served = await listener
+            .serve(() => {
+              if (handled++ === 0) tasksWhenFirstHandlerRan = getRunningTasks().length;
+            })
+            .catch((e: unknown) => e);
+        });
+        while (handled < 20) await checkpoint();
+        for (const client of clients) await client.aclose();
+        await multi.aclose();
+      });
+      // One task per queued connection already existed when the first handler ran.
+      expect(tasksWhenFirstHandlerRan).toBeGreaterThanOrEqual(20);
       expect(served).toBeInstanceOf(ClosedResourceError);
     }));
 
