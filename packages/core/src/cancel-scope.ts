@@ -38,6 +38,10 @@ export interface CancelScopeOptions {
  * ```
  */
 export class CancelScope extends CancelNode implements TimerTarget {
+  /** @internal Own fields on scopes (tasks read the prototype's defaults, see CancelNode). */
+  override _cancelCalled = false;
+  /** @internal */ override _shield = false;
+  /** @internal */ override _cancelReason: string | undefined = undefined;
   /** @internal Kept off `CancelNode`: tasks never have one, and a double field costs each task a heap number. */
   _deadline = Infinity;
   /** @internal */ _cancelledCaught = false;

@@ -10,10 +10,15 @@ import type { CancelNode } from "./internal/cancel-node.js";
 import { isForeignSignal } from "./context.js";
 import { cancelledError } from "./internal/cancel-node.js";
 
+// `_state` holds the phase in its low two bits and two constant flags above them (one field
+// instead of three: every parked task holds a waiter).
+const IDLE = 0;
 const PARKED = 1;
 const WOKEN = 2;
 const FAILED = 3;
-const IDLE = 0;
+const PHASE = 3;
+const CANCELLABLE = 4;
+const EXTERNAL = 8;
 
 /** How a waiter counts towards "every task is blocked" (strict deadlock detection). */
 export type WaitKind = "internal" | "external";
@@ -60,8 +65,6 @@ export class Waiter<T = void> implements Resumable {
   onAbort: ((waiter: Waiter<T>) => void) | null;
   /** @internal See the `onCancelledAfterWake` option. */
   _onCancelledAfterWake: ((waiter: Waiter<T>) => void) | null;
-  /** @internal */ readonly _cancellable: boolean;
-  /** @internal */ readonly _external: boolean;
   /** @internal */ _signal: AbortSignal | null;
 
   constructor(
@@ -89,8 +92,7 @@ export class Waiter<T = void> implements Resumable {
     this._node = node;
     this.onAbort = options?.onAbort ?? null;
     this._onCancelledAfterWake = options?.onCancelledAfterWake ?? null;
-    this._cancellable = options?.cancellable !== false;
-    this._external = options?.kind === "external";
+    this._state = (options?.cancellable !== false ? CANCELLABLE : 0) | (options?.kind === "external" ? EXTERNAL : 0);
     const signal = options?.signal;
     this._signal = signal !== undefined && isForeignSignal(signal) ? signal : null;
   }
@@ -102,28 +104,29 @@ export class Waiter<T = void> implements Resumable {
 
   /** True while parked (not yet woken, failed or cancelled). */
   get pending(): boolean {
-    return this._state === PARKED;
+    return (this._state & PHASE) === PARKED;
   }
 
   /** Suspends the task until woken, failed or cancelled. Call once. */
   park(): Promise<T> {
-    if (this._state !== IDLE) return Promise.reject(new Error(`Waiter(${this.what}).park() called twice`));
+    const flags = this._state;
+    if ((flags & PHASE) !== IDLE) return Promise.reject(new Error(`Waiter(${this.what}).park() called twice`));
     const node = this._node;
     const signal = this._signal;
-    if (this._cancellable && node._effCancelled) {
-      this._state = FAILED;
+    if ((flags & CANCELLABLE) !== 0 && node._effCancelled) {
+      this._state = flags | FAILED;
       return Promise.reject(cancelledError(node));
     }
     if (signal !== null && signal.aborted) {
-      this._state = FAILED;
+      this._state = flags | FAILED;
       return Promise.reject(signal.reason);
     }
     const promise = new Promise<T>((resolve, reject) => {
       this._resolve = resolve;
       this._reject = reject;
     });
-    this._state = PARKED;
-    if (this._cancellable) {
+    this._state = flags | PARKED;
+    if ((flags & CANCELLABLE) !== 0) {
       const first = node._firstWaiter;
       this._next = first;
       if (first !== null) first._prev = this as Waiter<unknown>;
@@ -132,7 +135,7 @@ export class Waiter<T = void> implements Resumable {
     if (signal !== null) signal.addEventListener("abort", this);
     node._task._waitingOn = this as Waiter<unknown>;
     const run = node._run;
-    if (this._external) run.externalWaits++;
+    if ((flags & EXTERNAL) !== 0) run.externalWaits++;
     else run.parkedCount++;
     const hook = run.backend.taskParked;
     if (hook !== undefined) hook.call(run.backend, { task: node._task, waitingFor: this.what });
@@ -141,21 +144,21 @@ export class Waiter<T = void> implements Resumable {
 
   /** Hands `value` to the parked task. Returns false (and does nothing) if it is not parked. */
   wake(value?: T): boolean {
-    if (this._state !== PARKED) return false;
+    if ((this._state & PHASE) !== PARKED) return false;
     this._settle(WOKEN, value);
     return true;
   }
 
   /** Makes the park reject with `error`. Returns false if it is not parked. */
   fail(error: unknown): boolean {
-    if (this._state !== PARKED) return false;
+    if ((this._state & PHASE) !== PARKED) return false;
     this._settle(FAILED, error);
     return true;
   }
 
   /** @internal Cancellation reached this waiter's node. */
   _cancel(error: unknown): void {
-    if (this._state !== PARKED) return;
+    if ((this._state & PHASE) !== PARKED) return;
     this._settle(FAILED, error);
     const onAbort = this.onAbort;
     if (onAbort !== null) onAbort(this);
@@ -169,10 +172,11 @@ export class Waiter<T = void> implements Resumable {
 
   /** @internal */
   _settle(state: number, value: unknown): void {
-    this._state = state;
+    const flags = this._state & ~PHASE;
+    this._state = flags | state;
     this._value = value;
     const node = this._node;
-    if (this._cancellable) {
+    if ((flags & CANCELLABLE) !== 0) {
       const prev = this._prev;
       const next = this._next;
       if (prev !== null) prev._next = next;
@@ -184,7 +188,7 @@ export class Waiter<T = void> implements Resumable {
     const task = node._task;
     if (task._waitingOn === (this as Waiter<unknown>)) task._waitingOn = null;
     const run = node._run;
-    if (this._external) run.externalWaits--;
+    if ((flags & EXTERNAL) !== 0) run.externalWaits--;
     else run.parkedCount--;
     run.backend.reschedule(this);
   }
@@ -194,7 +198,7 @@ export class Waiter<T = void> implements Resumable {
     const resolve = this._resolve!;
     const reject = this._reject!;
     this._resolve = this._reject = null;
-    if (this._state !== WOKEN) {
+    if ((this._state & PHASE) !== WOKEN) {
       reject(this._value);
       return;
     }
@@ -203,7 +207,7 @@ export class Waiter<T = void> implements Resumable {
       const node = this._node;
       const signal = this._signal;
       if (node._effCancelled || (signal !== null && signal.aborted)) {
-        this._state = FAILED;
+        this._state = (this._state & ~PHASE) | FAILED;
         this._value = node._effCancelled ? cancelledError(node, true) : signal!.reason;
         handBack(this);
         reject(this._value);
