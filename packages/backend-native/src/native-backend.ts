@@ -108,7 +108,8 @@ class NativeRun implements BackendRun {
     this.hostTimer = null;
     this.hostDeadline = this.timers.nextDeadline;
     if (this.hostDeadline === Infinity) return;
-    const delay = Math.min(Math.max(0, this.hostDeadline - now()), MAX_TIMEOUT);
+    // Whole milliseconds, rounded up: Node would round a fraction down to the same 1 ms anyway.
+    const delay = Math.min(Math.max(0, Math.ceil(this.hostDeadline - now())), MAX_TIMEOUT);
     this.hostTimer = setTimeout(this.onHostTimerBound, delay);
     this.hostRefed = true;
   }
@@ -116,9 +117,12 @@ class NativeRun implements BackendRun {
   private onHostTimer(): void {
     this.hostTimer = null;
     this.hostDeadline = Infinity;
-    // Host timers may fire a fraction of a millisecond before performance.now() reaches the
-    // deadline; treat that as due rather than re-arming for a sub-millisecond wait.
-    this.timers.fireDue(now() + 1);
+    // Only what is due by performance.now(): Node's timers count from the event loop's cached
+    // millisecond clock, so they can fire early on ours — by a fraction of a millisecond, or by
+    // however long JavaScript ran since the loop last read its clock. What is not due yet is
+    // re-armed below; firing it early would end sleep(1) before 1 ms passed (the contract:
+    // onTimer() only once now() >= deadline).
+    this.timers.fireDue(now());
     if (!this.closed && this.timers.size > 0) this.armHost();
   }
 

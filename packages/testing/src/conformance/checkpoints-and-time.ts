@@ -87,7 +87,15 @@ export const checkpointCases = defineCases("checkpoints and time", {
       const start = currentTime();
       await sleep(25);
       const elapsed = currentTime() - start;
-      assert(elapsed >= 24, `elapsed ${elapsed} >= 25 (1 ms timer tolerance)`);
+      assert(elapsed >= 25, `elapsed ${elapsed} >= 25`);
+      // Host timers count from a cached millisecond clock and can fire early on a precise
+      // one; the contract says onTimer() only once now() >= deadline, so short sleeps hold too.
+      for (let i = 0; i < 20; i++) {
+        const t0 = currentTime();
+        await sleep(1);
+        const slept = currentTime() - t0;
+        assert(slept >= 1, `sleep(1) #${i} returned after ${slept} ms`);
+      }
     }, { backend: make() });
   },
 
