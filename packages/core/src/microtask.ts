@@ -4,9 +4,9 @@
  * @module
  */
 
+import { promiseThen } from "./internal/promise.js";
+
 const SETTLED: Promise<void> = Promise.resolve();
-/** Taken once: user code may patch `then` on promises. */
-const promiseThen = Promise.prototype.then;
 
 /**
  * Runs `fn` as a microtask, through a reaction on an already-settled promise. Same queue and
