@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend, BackendRun, Resumable, RunController, TimerTarget } from "@anyio/core";
-import { BACKEND_CONTRACT_VERSION, scheduleMicrotask, type TimerEntry, TimerQueue } from "@anyio/core";
+import { BACKEND_CONTRACT_VERSION, retainShape, scheduleMicrotask, type TimerEntry, TimerQueue } from "@anyio/core";
 import { hostMacrotask } from "./macrotask.js";
 
 /** Options of {@link nativeBackend}. */
@@ -33,6 +33,9 @@ function refHost(timer: ReturnType<typeof setTimeout> | null, keepAlive: boolean
   if (keepAlive) t.ref?.();
   else t.unref?.();
 }
+
+/** Whether NativeRun has its retained instance (see retainShape in @anyio/core). */
+let shapeRetained = false;
 
 class NativeRun implements BackendRun {
   /**
@@ -64,7 +67,12 @@ class NativeRun implements BackendRun {
   private idleCheckPending = false;
   private readonly idleCheckBound = () => this.idleCheck();
 
-  constructor(private readonly timeSlice: number) {}
+  constructor(private readonly timeSlice: number) {
+    if (!shapeRetained) {
+      shapeRetained = true;
+      retainShape(NativeRun, () => new NativeRun(timeSlice));
+    }
+  }
 
   now(): number {
     return now();

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { BackendRun, BlockedTask, Resumable, RunController, TaskInfo, TimerTarget } from "@anyio/core";
-import { scheduleMicrotask, TimerEntry, TimerQueue } from "@anyio/core";
+import { retainShape, scheduleMicrotask, TimerEntry, TimerQueue } from "@anyio/core";
 import { DeadlockError, InstrumentError, StepBudgetError } from "./errors.js";
 import type { Instrument, StrictRunInfo, TaskHook } from "./instrument.js";
 import { type HostTask, hostMacrotask, hostNow, hostTimeout } from "./macrotask.js";
@@ -37,8 +37,17 @@ class YieldEntry implements Resumable {
   readonly promise: Promise<void>;
   constructor(readonly task: TaskInfo) {
     this.promise = new Promise<void>((resolve) => (this.resume = resolve));
+    if (!yieldEntryShapeRetained) {
+      yieldEntryShapeRetained = true;
+      retainShape(YieldEntry, () => new YieldEntry(NO_TASK));
+    }
   }
 }
+
+/** Whether YieldEntry has its retained instance (see retainShape in @anyio/core). */
+let yieldEntryShapeRetained = false;
+/** The task of the retained entry: none of any run's. */
+const NO_TASK: TaskInfo = { id: 0, parentId: null, name: "(retained shape)" };
 
 /** Turns a seed of any safe integer into 32 bits for the generator (high bits mixed in). */
 function seedBits(seed: number): number {

@@ -10,6 +10,7 @@ import { isCancelled, TimeoutError } from "./errors.js";
 import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
+import { hasRetainedShape, retainShape } from "./retain-shape.js";
 
 /** Options of {@link CancelScope}. */
 export interface CancelScopeOptions {
@@ -59,6 +60,10 @@ export class CancelScope extends CancelNode implements TimerTarget {
       if (options.deadline !== undefined) this._deadline = checkDeadline(options.deadline, "deadline");
       if (options.shield !== undefined) this._shield = checkShield(options.shield);
     }
+    // One detached scope per scope class (FailAfterScope too) keeps its hidden class alive
+    // between runs; see retainShape. A subclass is built with no arguments.
+    const cls = new.target;
+    if (!hasRetainedShape(cls)) retainShape(cls, () => new cls());
   }
 
   /** The absolute deadline (ms on the run's clock); `Infinity` means none. Settable while entered. */

@@ -46,6 +46,7 @@ export {
 export { ExceptionGroup, catchGroup, type ErrorMatcher, type GroupHandler } from "./exception-group.js";
 export { TimerEntry, TimerQueue } from "./timer-queue.js";
 export { scheduleMicrotask } from "./microtask.js";
+export { retainShape } from "./retain-shape.js";
 export {
   BufferedByteReceiveStream,
 } from "./streams/buffered.js";

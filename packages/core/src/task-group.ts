@@ -11,6 +11,7 @@ import { ExceptionGroup } from "./exception-group.js";
 import { CancelNode, cancelledError } from "./internal/cancel-node.js";
 import { Task, type TaskContext, type TaskStartContext } from "./task.js";
 import { Waiter } from "./waiter.js";
+import { retainShape } from "./retain-shape.js";
 
 const NEW = 0;
 const OPEN = 1;
@@ -24,6 +25,9 @@ export interface StartSoonOptions {
 
 /** Options of {@link TaskGroup.start}. */
 export interface StartOptions extends StartSoonOptions, WaitOptions {}
+
+/** Whether TaskGroup has its retained instance (see retainShape). */
+let shapeRetained = false;
 
 /**
  * A task group. Enter it with `run(body)` (or use {@link withTaskGroup}); inside, start
@@ -53,6 +57,13 @@ export class TaskGroup {
   /** @internal */ _cancelled: unknown = null;
   /** @internal */ _joinWaiter: Waiter<void> | null = null;
   /** @internal */ _hostId: number | null = null;
+
+  constructor() {
+    if (!shapeRetained) {
+      shapeRetained = true;
+      retainShape(TaskGroup, () => new TaskGroup());
+    }
+  }
 
   /** The group scope's signal: name the group's context explicitly with `{ signal: tg.signal }`. */
   get signal(): AbortSignal {

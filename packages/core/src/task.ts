@@ -8,11 +8,24 @@ import type { Resumable, TaskInfo } from "./backend.js";
 import { CancelNode, NodeState, reparent } from "./internal/cancel-node.js";
 import { type CapturedContext, captureAmbientContext } from "./internal/ambient.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
-import type { RunState } from "./internal/run-state.js";
+import { RunState } from "./internal/run-state.js";
+import { retainShape } from "./retain-shape.js";
 import type { TaskGroup } from "./task-group.js";
 import type { Waiter } from "./waiter.js";
 
 let nextTaskId = 1;
+
+/** Whether the Task class has its retained instance (see retainShape). */
+let shapeRetained = false;
+/** A task of no run, never started: the retained Task, and the node other retained shapes hang on. */
+let detached: Task | null = null;
+
+function noop(): void {}
+
+/** @internal A task that belongs to no run and never runs (retained for the life of the process). */
+export function detachedTask(): Task {
+  return (detached ??= new Task(new RunState(null), null, null, null, noop));
+}
 
 /**
  * What every task function receives as its first argument. Its `signal` names the task
@@ -62,6 +75,10 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
     // AsyncLocalStorage values (a request id, a trace span) follow the task into its body.
     this._context = run.ambient !== null ? captureAmbientContext() : null;
     if (parent !== null) this._attach(parent);
+    if (!shapeRetained) {
+      shapeRetained = true;
+      retainShape(Task, detachedTask);
+    }
   }
 
   /** The task's name: the `name` option it was started with, else its function's name. */

@@ -6,6 +6,13 @@
  * @module
  */
 import type { TimerTarget } from "./backend.js";
+import { retainShape } from "./retain-shape.js";
+
+/** Whether TimerEntry / TimerQueue have their retained instances (see retainShape). */
+let entryShapeRetained = false;
+let queueShapeRetained = false;
+/** The target of the retained entry, which never fires. */
+const NO_TARGET: TimerTarget = { onTimer() {} };
 
 /**
  * One armed timer; the handle `TimerQueue.add()` returns.
@@ -26,7 +33,12 @@ export class TimerEntry {
     readonly target: TimerTarget,
     /** Arming order, so equal deadlines fire first-armed first (determinism). */
     readonly seq: number,
-  ) {}
+  ) {
+    if (!entryShapeRetained) {
+      entryShapeRetained = true;
+      retainShape(TimerEntry, () => new TimerEntry(Infinity, NO_TARGET, 0));
+    }
+  }
 }
 
 /**
@@ -43,6 +55,13 @@ export class TimerEntry {
 export class TimerQueue {
   private readonly heap: TimerEntry[] = [];
   private seq = 0;
+
+  constructor() {
+    if (!queueShapeRetained) {
+      queueShapeRetained = true;
+      retainShape(TimerQueue, () => new TimerQueue());
+    }
+  }
 
   /** Number of armed timers. */
   get size(): number {

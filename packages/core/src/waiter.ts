@@ -9,6 +9,8 @@ import type { Resumable, TaskInfo } from "./backend.js";
 import type { CancelNode } from "./internal/cancel-node.js";
 import { isForeignSignal } from "./context.js";
 import { cancelledError } from "./internal/cancel-node.js";
+import { hasRetainedShape, retainShape } from "./retain-shape.js";
+import { detachedTask } from "./task.js";
 
 // `_state` holds the phase in its low two bits and two constant flags above them (one field
 // instead of three: every parked task holds a waiter).
@@ -95,6 +97,10 @@ export class Waiter<T = void> implements Resumable {
     this._state = (options?.cancellable !== false ? CANCELLABLE : 0) | (options?.kind === "external" ? EXTERNAL : 0);
     const signal = options?.signal;
     this._signal = signal !== undefined && isForeignSignal(signal) ? signal : null;
+    // One detached waiter per waiter class (subclasses in other packages too) keeps its hidden
+    // class alive between runs; see retainShape. A subclass is built with Waiter's arguments.
+    const cls = new.target;
+    if (!hasRetainedShape(cls)) retainShape(cls, () => new cls("(retained shape)", detachedTask()));
   }
 
   /** The task that waits. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal, retainShape } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -86,6 +86,7 @@ export class CapacityLimiter {
    */
   constructor(totalTokens: number) {
     this._total = checkCount(totalTokens, "new CapacityLimiter()", "totalTokens", true);
+    retainShape(CapacityLimiter, () => new CapacityLimiter(1));
   }
 
   /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, foreignSignal } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, foreignSignal, retainShape } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -66,6 +66,7 @@ export class Condition {
       throw new TypeError(`new Condition(): lock must be a Lock, got ${describeValue(lock)}`);
     }
     this._lock = lock ?? new Lock();
+    retainShape(Condition, () => new Condition());
   }
 
   /**

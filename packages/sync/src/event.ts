@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, foreignSignal } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, foreignSignal, retainShape } from "@anyio/core";
 import { cancelledNow, cancelledRejection, schedulePoint } from "./internal/cancel-point.js";
 import { WaiterQueue } from "./internal/waiter-queue.js";
 
@@ -39,6 +39,10 @@ export interface EventStatistics {
 export class Event {
   private _set = false;
   private readonly _waiters = new WaiterQueue<Waiter<void>>();
+
+  constructor() {
+    retainShape(Event, () => new Event());
+  }
 
   /**
    * Sets the event and wakes every waiting task. Idempotent; never a checkpoint.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, type TaskInfo, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
+import { currentNode, type TaskInfo, Waiter, type WaitOptions, WouldBlock, foreignSignal, retainShape } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -93,6 +93,7 @@ export class Lock {
       throw new TypeError(`new Lock(): options.fastAcquire must be a boolean, got ${describeValue(fast)}`);
     }
     this._fast = fast;
+    retainShape(Lock, () => new Lock());
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   type WaitOptions,
   WouldBlock,
   foreignSignal,
+  retainShape,
 } from "@anyio/core";
 import {
   cancelledNow,
@@ -73,7 +74,9 @@ export class StreamState<T> {
   openReceive = 0;
   readonly senders = new WaiterQueue<SendWaiter<T>>();
   readonly receivers = new WaiterQueue<ReceiveWaiter<T>>();
-  constructor(readonly maxBufferSize: number) {}
+  constructor(readonly maxBufferSize: number) {
+    retainShape(StreamState, () => new StreamState(0));
+  }
 
   /** Delivers `item` to a waiting receiver or the buffer; false if it would block. */
   trySend(item: T): boolean {
@@ -149,6 +152,7 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
     }
     this._state = state;
     state.openSend++;
+    retainShape(MemoryObjectSendStream, () => new MemoryObjectSendStream(new StreamState(0)));
   }
 
   /**
@@ -300,6 +304,7 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
     }
     this._state = state;
     state.openReceive++;
+    retainShape(MemoryObjectReceiveStream, () => new MemoryObjectReceiveStream(new StreamState(0)));
   }
 
   /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BusyResourceError } from "@anyio/core";
+import { BusyResourceError, retainShape } from "@anyio/core";
 import { describeValue } from "./internal/cancel-point.js";
 
 /**
@@ -36,6 +36,7 @@ export class ResourceGuard {
       throw new TypeError(`new ResourceGuard(): action must be a string, got ${describeValue(action)}`);
     }
     this.action = action;
+    retainShape(ResourceGuard, () => new ResourceGuard());
   }
 
   /**

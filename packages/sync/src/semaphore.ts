@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal } from "@anyio/core";
+import { currentNode, Waiter, type WaitOptions, WouldBlock, foreignSignal, retainShape } from "@anyio/core";
 import {
   cancelledNow,
   cancelledRejection,
@@ -91,6 +91,7 @@ export class Semaphore {
     this._value = initialValue;
     this._max = max ?? null;
     this._fast = fast;
+    retainShape(Semaphore, () => new Semaphore(0));
   }
 
   /** Permits available now (0 while tasks wait). */

@@ -6,4 +6,5 @@ export { conformanceCases } from "./conformance/index.js";
 export { runConformance, type CaseResult, type RunConformanceOptions } from "./run-conformance.js";
 export { byteStreamCases, type ByteStreamKitOptions, type StreamPairFactory } from "./stream-conformance.js";
 export { explicitConformanceCases } from "./conformance-explicit/index.js";
+export { hiddenClassOutlivesInstances } from "./hidden-class.js";
 export { LeakError, LeakWatch, describeLeaks, isClean, leaksSince, noLeaks, resourceSnapshot, type LeakReport, type ResourceSnapshot } from "./leak-check.js";

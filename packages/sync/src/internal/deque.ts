@@ -3,11 +3,17 @@
  *
  * @internal
  */
+import { retainShape } from "@anyio/core";
+
 export class Deque<T> {
   private buf: Array<T | undefined> = new Array<T | undefined>(8);
   private head = 0;
   private mask = 7;
   length = 0;
+
+  constructor() {
+    retainShape(Deque, () => new Deque());
+  }
 
   push(item: T): void {
     if (this.length === this.buf.length) this.grow();

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import type { Waiter } from "@anyio/core";
+import { retainShape, type Waiter } from "@anyio/core";
 
 /**
  * FIFO queue of {@link Waiter}s on a growable ring buffer (no array re-allocation or length
@@ -36,6 +36,10 @@ export class WaiterQueue<W extends Waiter<any>> {
     this.dead++;
     if (this.dead > 32 && this.dead > this.size) this.rebuild(null);
   };
+
+  constructor() {
+    retainShape(WaiterQueue, () => new WaiterQueue());
+  }
 
   /** Appends a waiter that is parked (call after `park()`, only if `waiter.pending`). */
   push(waiter: W): void {
