@@ -12,6 +12,7 @@ import {
   withTaskGroup,
   type AttributeGetters,
   type Listener,
+  type TaskContext,
   type TaskGroup,
   type TypedAttribute,
   type WaitOptions,
@@ -115,7 +116,7 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
    * });
    * ```
    */
-  async serve(handler: (stream: SocketStream) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
+  async serve(handler: (stream: SocketStream, cx: TaskContext) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
     if (typeof handler !== "function") throw new TypeError(`serve(): handler must be a function, got ${typeof handler}`);
     let closedError: unknown = undefined;
     await withTaskGroup(async (own) => {
@@ -132,9 +133,9 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
           throw err;
         }
         const start = (accepted: SocketStream): void => {
-          group.startSoon(async () => {
+          group.startSoon(async (cx) => {
             try {
-              await handler(accepted);
+              await handler(accepted, cx);
             } finally {
               await accepted.aclose();
             }
@@ -169,7 +170,13 @@ export class SocketListener extends AsyncResourceBase implements Listener<Socket
     // 'close' only comes once every accepted connection has ended too; the listening handle
     // itself is released by close() (libuv finishes it on the next loop turn).
     if (server.listening) server.close();
-    await checkpoint().catch(() => undefined);
+    // A schedule point when a task is at hand; closing is complete either way, so neither a
+    // cancelled caller nor an explicit-context run without one (no ambient task) fails it.
+    try {
+      await checkpoint();
+    } catch {
+      // nothing left to do
+    }
   }
 
   override get extraAttributes(): AttributeGetters {

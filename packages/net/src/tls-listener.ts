@@ -12,6 +12,7 @@ import {
   type AttributeGetters,
   type ByteStream,
   type Listener,
+  type TaskContext,
   type TaskGroup,
   type WaitOptions,
 } from "@anyio/core";
@@ -90,27 +91,31 @@ export class TLSListener extends AsyncResourceBase implements Listener<TLSStream
     if (isCancelled(error)) throw error;
   }
 
-  async serve(handler: (stream: TLSStream) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
+  async serve(handler: (stream: TLSStream, cx: TaskContext) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
     if (typeof handler !== "function") throw new TypeError(`serve(): handler must be a function, got ${typeof handler}`);
     return this.listener.serve(
-      async (stream: ByteStream) => {
+      async (stream: ByteStream, cx: TaskContext) => {
         let wrapped: TLSStream;
         try {
-          wrapped = (await failAfter(this.handshakeTimeout).run(() =>
-            TLSStream.wrap(stream, {
-              serverSide: true,
-              secureContext: this.secureContext,
-              standardCompatible: this.standardCompatible,
-              requestCert: this.#options.requestCert,
-              alpnProtocols: this.#options.alpnProtocols,
-            }),
+          wrapped = (await failAfter(this.handshakeTimeout, cx).run(
+            (scope) =>
+              TLSStream.wrap(stream, {
+                // The scope names the context (explicit mode too): the handshake is its body.
+                signal: scope.signal,
+                serverSide: true,
+                secureContext: this.secureContext,
+                standardCompatible: this.standardCompatible,
+                requestCert: this.#options.requestCert,
+                alpnProtocols: this.#options.alpnProtocols,
+              }),
+            cx,
           ))!;
         } catch (err) {
           await this.handleHandshakeError(err, stream);
           return;
         }
         try {
-          await handler(wrapped);
+          await handler(wrapped, cx);
         } finally {
           await wrapped.aclose();
         }

@@ -11,6 +11,7 @@
  */
 import type { WaitOptions } from "../context.js";
 import type { TaskGroup } from "../task-group.js";
+import type { TaskContext } from "../task.js";
 import type { AsyncResource } from "./resource.js";
 import type { TypedAttributeProvider } from "./typed-attributes.js";
 
@@ -72,9 +73,10 @@ export type AnyByteStream = ObjectStream<Uint8Array> | ByteStream;
 /** Accepts incoming connections. */
 export interface Listener<T> extends AsyncResource, TypedAttributeProvider {
   /**
-   * Accepts connections forever, running `handler(stream)` for each in `taskGroup` (or a group
-   * of its own). Ends only by cancellation, or with `ClosedResourceError` when the listener is
-   * closed from another task.
+   * Accepts connections forever, running `handler(stream, cx)` for each in a task of
+   * `taskGroup` (or of a group of its own); `cx` is that task's context, for explicit-context
+   * code. Ends only by cancellation, or with `ClosedResourceError` when the listener is closed
+   * from another task.
    */
-  serve(handler: (stream: T) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never>;
+  serve(handler: (stream: T, cx: TaskContext) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never>;
 }

@@ -7,6 +7,7 @@ import type { WaitOptions } from "../context.js";
 import { ClosedResourceError } from "../errors.js";
 import { ExceptionGroup } from "../exception-group.js";
 import { type TaskGroup, withTaskGroup } from "../task-group.js";
+import type { TaskContext } from "../task.js";
 import type { Listener } from "./interfaces.js";
 import { AsyncResourceBase } from "./resource.js";
 import { type AttributeGetters, mergeAttributes } from "./typed-attributes.js";
@@ -40,11 +41,11 @@ export class MultiListener<T> extends AsyncResourceBase implements Listener<T> {
    * plain `ClosedResourceError`, as a single listener's `serve()` does; any other failure
    * comes out as the task group's `ExceptionGroup`.
    */
-  async serve(handler: (stream: T) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
+  async serve(handler: (stream: T, cx: TaskContext) => unknown, taskGroup?: TaskGroup, options?: WaitOptions): Promise<never> {
     try {
       await withTaskGroup(async (tg) => {
         for (const listener of this.listeners) {
-          tg.startSoon(() => listener.serve(handler, taskGroup));
+          tg.startSoon((cx) => listener.serve(handler, taskGroup, cx));
         }
       }, options);
     } catch (err) {
