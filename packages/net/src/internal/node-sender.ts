@@ -3,7 +3,10 @@
  *
  * `send()` first waits (cancellably) until the writable's buffer is below its high-water mark
  * — a cancellation there writes nothing — then hands the bytes to Node and waits for the write
- * callback, which fires once the kernel accepted them (backpressure). Once `write()` was called
+ * callback, which fires once the kernel accepted them (backpressure). When Node wrote them all
+ * before `write()` returned (nothing left in its buffer, no error — the usual case on a socket
+ * whose kernel buffer has room), they are already accepted: `send()` returns without waiting
+ * for the callback, which Node delivers a tick later anyway. Once `write()` was called
  * the bytes are committed and will go out in order; a cancellation arriving after that point
  * therefore does not throw `Cancelled` (that would claim the bytes were not sent): `send()`
  * returns, and the still-cancelled scope throws at the task's next checkpoint.
@@ -68,11 +71,15 @@ export class NodeSender {
       if (data.byteLength === 0) return;
       let done = false;
       let error: unknown = null;
-      this.writable.write(data, (err?: Error | null) => {
+      const writable = this.writable;
+      writable.write(data, (err?: Error | null) => {
         done = true;
         error = err ?? null;
         this.#notifier.notify();
       });
+      // Written through synchronously: the kernel has the bytes (a failure would have set
+      // `errored` by now, as Node records it before deferring the callback).
+      if (writable.writableLength === 0 && writable.errored === null) return;
       let cancelled = false;
       while (!done) {
         if (this.#closed) throw new ClosedResourceError();

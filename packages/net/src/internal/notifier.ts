@@ -10,8 +10,15 @@ import { Waiter, currentNode, foreignSignal, type WaitOptions } from "@anyio/cor
 
 /** Wakes every task parked in {@link Notifier.wait} when {@link Notifier.notify} is called. */
 export class Notifier {
-  #waiters = new Set<Waiter<void>>();
-  readonly #remove = (w: Waiter<void>): void => void this.#waiters.delete(w);
+  // Almost every notifier has at most one waiter (one receive or send at a time per stream):
+  // it is kept in a field, and only further ones go to a Set. notify() runs per chunk Node
+  // delivers, so it must not allocate.
+  #first: Waiter<void> | null = null;
+  #more: Set<Waiter<void>> | null = null;
+  readonly #remove = (w: Waiter<void>): void => {
+    if (this.#first === w) this.#first = null;
+    else this.#more?.delete(w);
+  };
 
   /**
    * Parks until the next `notify()`. A cancel point (rejects with `Cancelled` when the task's
@@ -25,19 +32,29 @@ export class Notifier {
       onAbort: this.#remove,
     });
     const parked = waiter.park();
-    if (waiter.pending) this.#waiters.add(waiter);
+    if (waiter.pending) {
+      if (this.#first === null) this.#first = waiter;
+      else (this.#more ??= new Set()).add(waiter);
+    }
     return parked;
   }
 
   /** True if some task is parked here. */
   get waiting(): boolean {
-    return this.#waiters.size > 0;
+    return this.#first !== null || (this.#more !== null && this.#more.size > 0);
   }
 
   notify(): void {
-    if (this.#waiters.size === 0) return;
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const w of waiters) w.wake();
+    const first = this.#first;
+    const more = this.#more;
+    if (first !== null) {
+      this.#first = null;
+      first.wake();
+    }
+    if (more !== null && more.size > 0) {
+      // Taken out before waking: a woken waiter that parks again waits for the next notify().
+      this.#more = null;
+      for (const w of more) w.wake();
+    }
   }
 }
