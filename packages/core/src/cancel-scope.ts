@@ -26,7 +26,9 @@ export interface CancelScopeOptions {
  * checkpoint inside throw `Cancelled`, level-triggered, until the body leaves the scope —
  * where the scope that caused the cancellation absorbs it and `run()` resolves `undefined`.
  *
- * A scope is single-use. `deadline` and `shield` may change while it is entered.
+ * A scope is single-use. `deadline` and `shield` may change while it is entered. A subclass
+ * is built once with no arguments (one detached instance kept so V8 keeps its hidden class
+ * between runs, see `retainShape`); a subclass that needs arguments simply goes without.
  *
  * @example
  * ```ts

@@ -35,6 +35,9 @@ export type WaitKind = "internal" | "external";
  *   (remove it from your queue there) and rejects the park with `Cancelled` (or the signal's
  *   reason) — only while it is still parked.
  * - `park()` is itself a cancel point: it rejects at once if the scope is already cancelled.
+ * - Subclasses (a waiter that carries an item, say): core builds one instance of each, once,
+ *   with Waiter's own arguments `(what, node)`, and keeps it so V8 keeps the subclass's hidden
+ *   class between runs (see `retainShape`); give a subclass constructor those parameters.
  *
  * @example
  * ```ts
