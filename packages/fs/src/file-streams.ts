@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { type FileHandle, open as fsOpen } from "node:fs/promises";
 import {
   type AttributeGetters,
@@ -23,6 +22,7 @@ import {
 import { FileStreamAttribute } from "./file-stream-attribute.js";
 import { fsCall, fsCleanup } from "./fs-call.js";
 import { type FsLimiter, type FsOptions, limiterOption } from "./limiter.js";
+import { PositionedReader } from "./positioned-reader.js";
 import { fsPathString, type PathLike, toFsPath } from "./path-like.js";
 
 /** The most one receive allocates, whatever `maxBytes` asks for. */
@@ -61,8 +61,12 @@ function closeHandle(handle: FileHandle): Promise<void> {
 /**
  * Reads a file as a `ByteReceiveStream`: `receive()` returns the next chunk (at most
  * `maxBytes`, never empty) and throws `EndOfStream` at the end. Memory stays constant whatever
- * the file's size: each chunk is read when asked for and nothing is kept. `seek()`/`tell()`
- * move the position. One receive at a time (`BusyResourceError` otherwise).
+ * the file's size: from a regular file (and without a `limiter`) the next chunk is read ahead
+ * while one is awaited — two reads overlap in libuv's thread pool, as `fs.createReadStream`
+ * reads ahead — and nothing else is kept; a `seek()` drops what was read ahead, and the end of
+ * the file is read afresh each time it is reached (a file that grows is read on). `tell()` is
+ * the position of the next byte `receive()` returns. One receive at a time
+ * (`BusyResourceError` otherwise).
  *
  * Cancellation: a read already handed to the OS completes and its chunk is returned (never
  * lost); the cancellation arrives at the next checkpoint.
@@ -77,6 +81,7 @@ export class FileReadStream extends ByteReceiveStreamBase {
   readonly #handle: FileHandle;
   readonly #path: string | undefined;
   readonly #limiter: FsLimiter | undefined;
+  readonly #reader: PositionedReader;
   #position = 0;
   #busy = false;
   #closing: Promise<void> | null = null;
@@ -90,6 +95,7 @@ export class FileReadStream extends ByteReceiveStreamBase {
     this.#handle = handle;
     this.#path = options?.path;
     this.#limiter = limiterOption(options as FsOptions | undefined, "new FileReadStream");
+    this.#reader = new PositionedReader(handle, this.#limiter === undefined);
   }
 
   /**
@@ -113,22 +119,20 @@ export class FileReadStream extends ByteReceiveStreamBase {
   async receive(maxBytes?: number, options?: WaitOptions): Promise<Uint8Array> {
     const n = Math.min(checkMaxBytes(maxBytes), MAX_READ);
     this.#enter();
-    let bytesRead: number;
-    let buffer: Buffer;
+    let bytes: Uint8Array;
     try {
-      buffer = Buffer.allocUnsafeSlow(n);
-      const handle = this.#handle;
+      const reader = this.#reader;
       const position = this.#position;
-      ({ bytesRead } = await fsCall("FileReadStream.receive", options, () => handle.read(buffer, 0, n, position), "finish", this.#limiter));
+      bytes = await fsCall("FileReadStream.receive", options, () => reader.read(position, n), "finish", this.#limiter);
     } catch (err) {
       throw broken(err, "reading the file");
     } finally {
       this.#busy = false;
     }
     if (this.#closing !== null) throw new ClosedResourceError("the stream was closed during the read");
-    if (bytesRead === 0) throw new EndOfStream();
-    this.#position += bytesRead;
-    return bytesRead === n ? buffer : buffer.subarray(0, bytesRead);
+    if (bytes.byteLength === 0) throw new EndOfStream();
+    this.#position += bytes.byteLength;
+    return bytes;
   }
 
   /**
@@ -154,6 +158,7 @@ export class FileReadStream extends ByteReceiveStreamBase {
       const target = base + position;
       if (target < 0) throw new RangeError(`FileReadStream.seek(): negative seek position ${target}`);
       this.#position = target;
+      this.#reader.discard();
       return target;
     } finally {
       this.#busy = false;
