@@ -24,9 +24,12 @@ const retained = new Map<AnyClass, object | null>();
  * and `moveOnAfter()` around a resolved op 1.9× (941 → 483 ns).
  *
  * When to use: in a backend or a primitive whose objects are made per run and used on hot
- * paths. Call it from the constructor behind a flag, so the steady-state cost is one branch.
- * `make` must use the real constructor (so the instance reaches the same hidden class) with
- * arguments that hold nothing of the caller's (so nothing else stays alive with it).
+ * paths. Call it from the constructor. Once a class has its instance a call costs a `Map`
+ * lookup (~12 ns) and the `make` closure: fine for objects made once per lock or stream; for
+ * objects made per operation (a waiter, a timer entry) put it behind a flag, as the example
+ * does, so the steady-state cost is one branch. `make` must use the real constructor (so the
+ * instance reaches the same hidden class) with arguments that hold nothing of the caller's (so
+ * nothing else stays alive with it).
  *
  * Gotcha: the instance lives forever; keep it small and detached. If `make` throws, the class
  * goes without (retention is only an optimization) and is not tried again.
