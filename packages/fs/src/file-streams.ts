@@ -65,8 +65,9 @@ function closeHandle(handle: FileHandle): Promise<void> {
  * while one is awaited — two reads overlap in libuv's thread pool, as `fs.createReadStream`
  * reads ahead — and nothing else is kept; a `seek()` drops what was read ahead, and the end of
  * the file is read afresh each time it is reached (a file that grows is read on). `tell()` is
- * the position of the next byte `receive()` returns. One receive at a time
- * (`BusyResourceError` otherwise).
+ * the position of the next byte `receive()` returns. A pipe or a terminal (found out by the
+ * first receive) is read in order, and `seek()` on it throws an error with code `ESPIPE`. One
+ * receive at a time (`BusyResourceError` otherwise).
  *
  * Cancellation: a read already handed to the OS completes and its chunk is returned (never
  * lost); the cancellation arrives at the next checkpoint.
@@ -149,6 +150,10 @@ export class FileReadStream extends ByteReceiveStreamBase {
     if (whence !== 0 && whence !== 1 && whence !== 2) throw new RangeError(`FileReadStream.seek(): whence must be 0, 1 or 2, got ${String(whence)}`);
     this.#enter();
     try {
+      if (this.#reader.sequential) {
+        // As Python's seek() on a pipe: there is no position to move.
+        throw Object.assign(new Error("FileReadStream.seek(): the file has no positions (a pipe or a terminal)"), { code: "ESPIPE" });
+      }
       let base = 0;
       if (whence === 1) base = this.#position;
       else if (whence === 2) {

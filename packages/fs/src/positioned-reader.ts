@@ -30,6 +30,10 @@ export class PositionedReader {
   /** `true` once a stat said regular file; `false` if not, or when reading ahead is off. */
   #readAhead: boolean | null;
   #ahead: Ahead | null = null;
+  /** No read has been made yet (the first one finds out what the handle is). */
+  #first = true;
+  /** A pipe or a terminal: no positions (`pread` fails with ESPIPE), read in order. */
+  #sequential = false;
 
   /**
    * @param readAhead - `false` turns reading ahead off (a limiter bounds the stream's calls:
@@ -40,26 +44,42 @@ export class PositionedReader {
     this.#readAhead = readAhead ? null : false;
   }
 
+  /** Whether the handle has no positions (a pipe, a terminal): known after the first read. */
+  get sequential(): boolean {
+    return this.#sequential;
+  }
+
   /**
-   * Reads up to `size` bytes at `position` (fewer at the end of the file, none past it). When
-   * the previous call read ahead exactly this, its result is used. The first call also asks
-   * (in parallel) whether the handle is a regular file.
+   * Reads up to `size` bytes at `position` (fewer at the end of the file, none past it); on a
+   * handle without positions, the next bytes in order. When the previous call read ahead
+   * exactly this, its result is used. The first call also asks (in parallel) whether the
+   * handle is a regular file, and falls back to reading in order if positions fail (ESPIPE).
    */
   read(position: number, size: number): Promise<Uint8Array> {
+    if (this.#sequential) return this.#start(null, size);
     const ahead = this.#ahead;
     this.#ahead = null;
     if (ahead !== null && ahead.position === position && ahead.size === size) {
       this.#readAheadOf(position, size);
       return ahead.bytes;
     }
-    const bytes = this.#start(position, size);
-    if (this.#readAhead !== null) {
+    if (!this.#first) {
+      const bytes = this.#start(position, size);
       this.#readAheadOf(position, size);
       return bytes;
     }
+    this.#first = false;
+    // ESPIPE comes before anything is read, so the same bytes are then read in order.
+    const bytes = this.#start(position, size).catch((err: unknown) => {
+      if ((err as { code?: unknown } | null)?.code !== "ESPIPE") throw err;
+      this.#sequential = true;
+      this.#readAhead = false;
+      return this.#start(null, size);
+    });
+    if (this.#readAhead === false) return bytes;
     const regular = this.#handle.stat().then((stats) => stats.isFile(), () => false);
     return Promise.all([bytes, regular]).then(([read, isFile]) => {
-      this.#readAhead = isFile;
+      this.#readAhead = isFile && !this.#sequential;
       // A short first read is the whole file: nothing to read ahead.
       if (read.byteLength === size) this.#readAheadOf(position, size);
       return read;
@@ -81,7 +101,7 @@ export class PositionedReader {
     this.#ahead = null;
   }
 
-  #start(position: number, size: number): Promise<Uint8Array> {
+  #start(position: number | null, size: number): Promise<Uint8Array> {
     const buffer = Buffer.allocUnsafeSlow(size);
     return this.#handle.read(buffer, 0, size, position).then(({ bytesRead }) => (bytesRead === size ? buffer : buffer.subarray(0, bytesRead)));
   }

@@ -1,8 +1,9 @@
 /**
  * FileReadStream reads the next chunk of a regular file ahead while one is awaited (two reads
  * overlap in libuv's thread pool), and nothing else: nothing past a seek, nothing with a
- * limiter, and the end of the file is read afresh each time.
+ * limiter, nothing from a pipe (read in order), and the end of the file is read afresh each time.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { type FileHandle, open as fsOpen } from "node:fs/promises";
 import { join } from "node:path";
@@ -72,6 +73,32 @@ describeEachBackend("FileReadStream read-ahead", ({ run }) => {
       await writer.close();
       expect(Buffer.from(await stream.receive(CHUNK)).toString()).toBe("zzzzz");
       await expect(stream.receive(CHUNK)).rejects.toBeInstanceOf(EndOfStream);
+    }));
+
+  it("a named pipe is read in order (no positions there), never ahead, and seek() says ESPIPE", () =>
+    run(async () => {
+      const fifo = file("pipe");
+      execFileSync("mkfifo", [fifo]);
+      // Opening either end of a FIFO waits for the other end, so open both at once.
+      const readerOpened = fsOpen(fifo, "r");
+      const writer = await fsOpen(fifo, "w");
+      const handle = await readerOpened;
+      const reads = countReads(handle);
+      await using stream = new FileReadStream(handle);
+      let expected = "";
+      let got = "";
+      for (const word of ["one ", "two ", "three"]) {
+        await writer.write(word);
+        expected += word;
+        got += Buffer.from(await stream.receive(CHUNK)).toString();
+      }
+      expect(got).toBe(expected);
+      // The first read tried a position (ESPIPE) and read in order; one read per receive since.
+      expect(reads).toEqual([0, null, null, null]);
+      await expect(stream.seek(0)).rejects.toMatchObject({ code: "ESPIPE" });
+      await writer.close();
+      await expect(stream.receive(CHUNK)).rejects.toBeInstanceOf(EndOfStream);
+      expect(await stream.tell()).toBe(expected.length);
     }));
 
   it("never reads ahead when a limiter bounds the stream's calls", () =>
