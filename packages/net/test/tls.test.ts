@@ -102,6 +102,38 @@ describeEachBackend("TLSStream", ({ run }) => {
       expect(await leakedSince(before)).toEqual({});
     }));
 
+  it("TLSListener.serve in explicit context: the handshake and the handler run in the handler's task", () =>
+    run(
+      async (cx) => {
+        const tcp = await createTcpListener({ localHost: "127.0.0.1", signal: cx.signal });
+        const port = (tcp.listeners[0] as SocketListener).port!;
+        const listener = new TLSListener(tcp, certs.server);
+        let handlerTask = -1;
+        await withTaskGroup(async (tg) => {
+          tg.startSoon((scx) =>
+            listener
+              .serve(
+                async (stream, hcx) => {
+                  handlerTask = hcx.id;
+                  await stream.send(bytes(`echo:${text(await stream.receive(undefined, hcx))}`), hcx);
+                },
+                undefined,
+                scx,
+              )
+              .catch(() => undefined),
+          );
+          const client = await connectTcp("localhost", port, { tls: true, secureContext: certs.client, signal: cx.signal });
+          await client.send(bytes("hi"), cx);
+          expect(text(await client.receive(undefined, cx))).toBe("echo:hi");
+          await client.aclose();
+          await listener.aclose();
+        }, cx);
+        expect(handlerTask).not.toBe(cx.id);
+        expect(handlerTask).toBeGreaterThan(0);
+      },
+      { context: "explicit" },
+    ));
+
   it("TLSListener hands a failed handshake to handleHandshakeError and keeps serving", () =>
     run(async () => {
       const tcp = await createTcpListener({ localHost: "127.0.0.1" });
