@@ -198,7 +198,6 @@ export const ROWS = [
       { name: "op", label: "the op alone (floor)", role: "floor" },
       { name: "moveOnAfter", label: "ours moveOnAfter(10 s, cx).run(op, cx)", role: "ours" },
       { name: "failAfter", label: "ours failAfter(10 s, cx).run(op, cx)", role: "ours" },
-      { name: "moveOnAfterLateClock", label: "ours moveOnAfter(10 s).run(op, cx) — no cx at creation", role: "ours" },
       { name: "effectOp", label: "Effect.promise(op) alone", role: "peer" },
       { name: "effectTimeout", label: "Effect.timeoutOption(Effect.promise(op), 10 s)", role: "peer" },
     ],

@@ -9,6 +9,7 @@ import { currentNode, describe, findNode, type WaitOptions } from "./context.js"
 import { isCancelled, TimeoutError } from "./errors.js";
 import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
+import type { RunState } from "./internal/run-state.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
 import { hasRetainedShape, retainShape } from "./retain-shape.js";
 
@@ -50,7 +51,7 @@ export class CancelScope extends CancelNode implements TimerTarget {
   /** @internal */ _cancelledCaught = false;
   /** @internal */ _deadlineFired = false;
   /** @internal */ _timer: unknown = null;
-  /** @internal A relative deadline waiting for a clock (moveOnAfter outside any context). */
+  /** @internal The delay of moveOnAfter / failAfter until entry fixes the deadline from it. */
   _pendingDelay: number | null = null;
 
   constructor(options?: CancelScopeOptions) {
@@ -68,9 +69,17 @@ export class CancelScope extends CancelNode implements TimerTarget {
     if (!hasRetainedShape(cls)) retainShape(cls, () => new cls());
   }
 
-  /** The absolute deadline (ms on the run's clock); `Infinity` means none. Settable while entered. */
+  /**
+   * The absolute deadline (ms on the run's clock); `Infinity` means none. Settable while entered.
+   * Before entry, a scope made by `moveOnAfter` / `failAfter` (whose deadline counts from entry)
+   * answers the deadline it would get if entered now, as Trio does; with no clock at hand
+   * (explicit mode, no context given to it) it answers `Infinity`.
+   */
   get deadline(): number {
-    return this._deadline;
+    const delay = this._pendingDelay;
+    if (delay === null) return this._deadline;
+    const run = (this._run as RunState | undefined) ?? findNode(undefined, "CancelScope.deadline")?._run;
+    return run === undefined ? Infinity : run.backend.now() + delay;
   }
 
   /** Moves the deadline; re-arms the timer if the scope is entered. */
@@ -171,11 +180,17 @@ export class CancelScope extends CancelNode implements TimerTarget {
     this._task = parent._task;
     this._state = NodeState.Active;
     this._attach(parent);
-    if (this._pendingDelay !== null) {
-      this._deadline = this._run.backend.now() + this._pendingDelay;
+    const delay = this._pendingDelay;
+    if (delay !== null) {
+      // A relative deadline counts from entry. The one clock read that fixes it is also the
+      // "already due?" check: a scope made and entered in one expression reads the clock once.
       this._pendingDelay = null;
+      const now = this._run.backend.now();
+      this._deadline = now + delay;
+      if (!this._cancelCalled) this._armDeadlineAt(now);
+    } else if (this._deadline !== Infinity && !this._cancelCalled) {
+      this._armDeadlineAt(this._run.backend.now());
     }
-    if (this._deadline !== Infinity && !this._cancelCalled) this._armDeadline();
   }
 
   /** @internal */
@@ -196,9 +211,13 @@ export class CancelScope extends CancelNode implements TimerTarget {
   _armDeadline(): void {
     this._clearTimer();
     if (this._cancelCalled || this._deadline === Infinity) return;
-    const backend = this._run.backend;
-    if (this._deadline <= backend.now()) this.onTimer();
-    else this._timer = backend.setTimer(this._deadline, this);
+    this._armDeadlineAt(this._run.backend.now());
+  }
+
+  /** @internal Fires now if the deadline is due at `now`, else sets the timer (none is set). */
+  _armDeadlineAt(now: number): void {
+    if (this._deadline <= now) this.onTimer();
+    else this._timer = this._run.backend.setTimer(this._deadline, this);
   }
 
   /** @internal */
@@ -244,27 +263,25 @@ export class FailAfterScope extends CancelScope {
   }
 }
 
-/**
- * The `shield` option of a timeout helper. A task context or cancel scope passed as the
- * options only names the context: its own `shield` must not leak into the new scope.
- */
-function shieldOption(options: TimeoutOptions | undefined): boolean {
-  return options === undefined || options instanceof CancelNode ? false : (options.shield ?? false);
-}
-
 function checkShield(value: unknown): boolean {
   if (typeof value !== "boolean") throw new TypeError(`shield must be a boolean, got ${describe(value)}`);
   return value;
 }
 
-function relativeScope<S extends CancelScope>(scope: S, delay: number, options: WaitOptions | undefined, caller: string): S {
-  // The deadline counts from the call, as AnyIO's move_on_after; with no context to read a
-  // clock from (explicit mode), it counts from entry instead.
-  if (delay === Infinity) return scope;
-  const node = findNode(options, caller);
-  const now = node === undefined ? undefined : node._run.backend.now();
-  if (now === undefined) scope._pendingDelay = delay;
-  else scope._deadline = now + delay;
+function relativeScope<S extends CancelScope>(scope: S, delay: number, options: TimeoutOptions | undefined, caller: string): S {
+  // The deadline counts from entry, as Trio's since 0.27 (and AnyIO's fail_after; #514, #1298
+  // ask the same of move_on_after): time spent between making a scope and entering it does not
+  // eat into its timeout. The context, if given, is kept only so `deadline` can answer before
+  // entry; no clock is read here.
+  if (options instanceof CancelNode) {
+    // A task context or scope only names the context (its own shield does not carry over).
+    scope._run = options._run;
+  } else if (options !== undefined) {
+    const node = findNode(options, caller); // validates the options, too
+    if (node !== undefined) scope._run = node._run;
+    if (options.shield !== undefined) scope._shield = checkShield(options.shield);
+  }
+  if (delay !== Infinity) scope._pendingDelay = delay;
   return scope;
 }
 
@@ -275,7 +292,7 @@ export interface TimeoutOptions extends WaitOptions {
 }
 
 /**
- * A cancel scope that cancels itself `delay` ms from now: on timeout the body is cancelled and
+ * A cancel scope that cancels itself `delay` ms after it is entered: on timeout the body is cancelled and
  * `run()` resolves `undefined` (check `scope.cancelledCaught`).
  *
  * @example
@@ -287,7 +304,7 @@ export interface TimeoutOptions extends WaitOptions {
  */
 export function moveOnAfter(delay: number, options?: TimeoutOptions): CancelScope {
   const ms = checkDelay(delay, "delay");
-  return relativeScope(new CancelScope({ shield: shieldOption(options) }), ms, options, "moveOnAfter");
+  return relativeScope(new CancelScope(), ms, options, "moveOnAfter");
 }
 
 /**
@@ -303,7 +320,8 @@ export function moveOnAt(deadline: number, options?: { shield?: boolean }): Canc
 }
 
 /**
- * A cancel scope that throws {@link TimeoutError} if `delay` ms pass before the body finishes.
+ * A cancel scope that throws {@link TimeoutError} if `delay` ms pass between entering it and the
+ * body finishing (the deadline counts from entry, as {@link moveOnAfter}'s).
  *
  * @example
  * ```ts
@@ -312,7 +330,7 @@ export function moveOnAt(deadline: number, options?: { shield?: boolean }): Canc
  */
 export function failAfter(delay: number, options?: TimeoutOptions): FailAfterScope {
   const ms = checkDelay(delay, "delay");
-  return relativeScope(new FailAfterScope({ shield: shieldOption(options) }), ms, options, "failAfter");
+  return relativeScope(new FailAfterScope(), ms, options, "failAfter");
 }
 
 /**

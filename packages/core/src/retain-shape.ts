@@ -64,5 +64,11 @@ export function retainShape<C extends AnyClass>(cls: C, make: () => InstanceType
 
 /** @internal Whether `cls` has its instance (for base classes that retain their subclasses' shapes). */
 export function hasRetainedShape(cls: AnyClass): boolean {
-  return retained.has(cls);
+  if (cls === lastFound) return true;
+  if (!retained.has(cls)) return false;
+  lastFound = cls;
+  return true;
 }
+
+/** The class `hasRetainedShape` last found: a loop making one kind of waiter or scope asks for it each time (a compare, not a `Map` lookup). */
+let lastFound: AnyClass | null = null;

@@ -27,11 +27,6 @@ export const variants = {
   failAfter: inRun(async (n, cx) => {
     for (let i = 0; i < n; i++) await failAfter(10_000, cx).run(op, cx);
   }),
-  // The same without the context at creation: in explicit mode the scope then finds no clock
-  // when created and takes its deadline from entry (reported, not judged).
-  moveOnAfterLateClock: inRun(async (n, cx) => {
-    for (let i = 0; i < n; i++) await moveOnAfter(10_000).run(op, cx);
-  }),
   effectOp: (n) =>
     Effect.runPromise(
       Effect.gen(function* () {

@@ -288,17 +288,38 @@ export const explicitCancelScopeCases = defineCases("cancel scopes (explicit con
       assertEqual(scope.cancelReason, "deadline exceeded", "reason");
     }),
 
-  "moveOnAfter fixes its deadline when called, not when entered": (make) =>
+  "moveOnAfter and failAfter count their deadline from entry, not from the call": (make) =>
     runExplicit(make, async (cx) => {
-      const before = currentTime(cx);
-      const scope = moveOnAfter(50, { signal: cx.signal });
-      const after = currentTime(cx);
-      const deadline = scope.deadline;
-      // Bracketed by the clock around the call: exact even on a loaded machine.
-      assert(deadline >= before + 50 && deadline <= after + 50, `deadline ${deadline} in [${before + 50}, ${after + 50}]`);
-      await sleep(20, cx);
-      await scope.run(() => undefined, cx);
-      assertEqual(scope.deadline, deadline, "entering later does not move the deadline");
+      for (const relative of [moveOnAfter, failAfter]) {
+        const scope = relative(50, cx);
+        // Before entry: the deadline it would get if entered now (bracketed by the clock).
+        let before = currentTime(cx);
+        const projected = scope.deadline;
+        let after = currentTime(cx);
+        assert(projected >= before + 50 && projected <= after + 50, `${relative.name}: projected ${projected} in [${before + 50}, ${after + 50}]`);
+        assertEqual(relative(50).deadline, Infinity, `${relative.name}: with no context given there is no clock to project from`);
+        await sleep(20, cx);
+        let inside = Number.NaN;
+        before = currentTime(cx);
+        const entered = scope.run((s) => {
+          inside = s.deadline;
+        }, cx);
+        after = currentTime(cx);
+        await entered;
+        assert(inside >= before + 50 && inside <= after + 50, `${relative.name}: deadline ${inside} in [${before + 50}, ${after + 50}]`);
+        assertEqual(scope.deadline, inside, `${relative.name}: the deadline stays fixed after entry`);
+      }
+    }),
+
+  "time spent between making failAfter and entering it does not eat into its timeout": (make) =>
+    runExplicit(make, async (cx) => {
+      const scope = failAfter(100, cx);
+      await sleep(120, cx);
+      assertEqual(await scope.run(async (s) => {
+        await sleep(1, s);
+        return "done";
+      }, cx), "done", "the body had its whole 100 ms");
+      assert(!scope.cancelCalled, "the deadline did not fire");
     }),
 
   "failAfter throws TimeoutError when its own deadline expires": (make) =>

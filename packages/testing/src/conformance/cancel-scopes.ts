@@ -286,17 +286,38 @@ export const cancelScopeCases = defineCases("cancel scopes", {
     }, { backend: make() });
   },
 
-  "moveOnAfter fixes its deadline when called, not when entered": async (make) => {
+  "moveOnAfter and failAfter count their deadline from entry, not from the call": async (make) => {
     await run(async () => {
-      const before = currentTime();
-      const scope = moveOnAfter(50);
-      const after = currentTime();
-      const deadline = scope.deadline;
-      // Bracketed by the clock around the call: exact even on a loaded machine.
-      assert(deadline >= before + 50 && deadline <= after + 50, `deadline ${deadline} in [${before + 50}, ${after + 50}]`);
-      await sleep(20);
-      await scope.run(() => undefined);
-      assertEqual(scope.deadline, deadline, "entering later does not move the deadline");
+      for (const relative of [moveOnAfter, failAfter]) {
+        const scope = relative(50);
+        // Before entry: the deadline it would get if entered now (bracketed by the clock).
+        let before = currentTime();
+        const projected = scope.deadline;
+        let after = currentTime();
+        assert(projected >= before + 50 && projected <= after + 50, `${relative.name}: projected ${projected} in [${before + 50}, ${after + 50}]`);
+        await sleep(20);
+        let inside = Number.NaN;
+        before = currentTime();
+        const entered = scope.run((s) => {
+          inside = s.deadline;
+        });
+        after = currentTime();
+        await entered;
+        assert(inside >= before + 50 && inside <= after + 50, `${relative.name}: deadline ${inside} in [${before + 50}, ${after + 50}]`);
+        assertEqual(scope.deadline, inside, `${relative.name}: the deadline stays fixed after entry`);
+      }
+    }, { backend: make() });
+  },
+
+  "time spent between making failAfter and entering it does not eat into its timeout": async (make) => {
+    await run(async () => {
+      const scope = failAfter(100);
+      await sleep(120);
+      assertEqual(await scope.run(async () => {
+        await sleep(1);
+        return "done";
+      }), "done", "the body had its whole 100 ms");
+      assert(!scope.cancelCalled, "the deadline did not fire");
     }, { backend: make() });
   },
 
