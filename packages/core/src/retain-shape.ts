@@ -64,11 +64,15 @@ export function retainShape<C extends AnyClass>(cls: C, make: () => InstanceType
 
 /** @internal Whether `cls` has its instance (for base classes that retain their subclasses' shapes). */
 export function hasRetainedShape(cls: AnyClass): boolean {
-  if (cls === lastFound) return true;
+  if (cls === lastFound || cls === foundBefore) return true;
   if (!retained.has(cls)) return false;
+  foundBefore = lastFound;
   lastFound = cls;
   return true;
 }
 
-/** The class `hasRetainedShape` last found: a loop making one kind of waiter or scope asks for it each time (a compare, not a `Map` lookup). */
+// The two classes `hasRetainedShape` found last. Hot loops make one or two kinds of waiter or
+// scope (a stream's senders and receivers take turns), so the answer is usually a compare
+// instead of a `Map` lookup.
 let lastFound: AnyClass | null = null;
+let foundBefore: AnyClass | null = null;
