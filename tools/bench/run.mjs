@@ -104,21 +104,32 @@ for (const row of ROWS) {
     for (const flagSet of quick ? row.flagSets.slice(0, 1) : row.flagSets) {
       const flags = FLAG_SETS[flagSet];
       const group = { row: row.id, title: row.title, unit: row.unit, runtime, node: runtimes[runtime].version, flags: flagSet, v8Flags: [...BASE_FLAGS, ...flags], load1: loadavg()[0], variants: {} };
-      for (const variant of row.variants) {
-        if (variant.runtimes && !variant.runtimes.includes(runtime)) continue;
-        const label = `${row.id} [${runtime} ${flagSet}] ${variant.name}`;
-        const t0 = Date.now();
-        try {
-          const res = measure(row, variant, runtime, flags);
-          const values = res.samples.map((x) => perOp(row, res, x));
-          const entry = { label: variant.label, role: variant.role, n: res.n, reps: values.length, median: median(values), min: Math.min(...values), max: Math.max(...values), samples: values };
-          if (!(Number.isFinite(entry.median) && (row.metric === "value" || entry.median > 0))) throw new Error(`insane value ${entry.median}`);
-          group.variants[variant.name] = entry;
-          log(`[bench] ${label}: ${fmt(entry.median)} ${row.unit} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-        } catch (err) {
-          failures++;
-          group.variants[variant.name] = { label: variant.label, role: variant.role, error: String(err.message ?? err) };
-          log(`[bench] ${label}: FAILED ${err.message ?? err}`);
+      // Rows whose floor itself varies a lot from one process to the next run each variant in
+      // several processes, taking turns (floor, ours, floor, ours…), and pool their samples:
+      // a slow or fast process, or load that drifts during the row, then weighs on every
+      // variant alike instead of on whichever ran at the time.
+      const rounds = quick ? 1 : (row.processes ?? 1);
+      const pooled = new Map();
+      for (let round = 0; round < rounds; round++) {
+        for (const variant of row.variants) {
+          if (variant.runtimes && !variant.runtimes.includes(runtime)) continue;
+          if (group.variants[variant.name]?.error !== undefined) continue;
+          const label = `${row.id} [${runtime} ${flagSet}] ${variant.name}${rounds > 1 ? ` (process ${round + 1}/${rounds})` : ""}`;
+          const t0 = Date.now();
+          try {
+            const res = measure(row, variant, runtime, flags);
+            const values = res.samples.map((x) => perOp(row, res, x));
+            const all = [...(pooled.get(variant.name) ?? []), ...values];
+            pooled.set(variant.name, all);
+            const entry = { label: variant.label, role: variant.role, n: res.n, reps: all.length, processes: round + 1, median: median(all), min: Math.min(...all), max: Math.max(...all), samples: all };
+            if (!(Number.isFinite(entry.median) && (row.metric === "value" || entry.median > 0))) throw new Error(`insane value ${entry.median}`);
+            group.variants[variant.name] = entry;
+            log(`[bench] ${label}: ${fmt(median(values))} ${row.unit} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          } catch (err) {
+            failures++;
+            group.variants[variant.name] = { label: variant.label, role: variant.role, error: String(err.message ?? err) };
+            log(`[bench] ${label}: FAILED ${err.message ?? err}`);
+          }
         }
       }
       groups.push(group);
@@ -208,7 +219,7 @@ lines.push("");
 lines.push(`- date: ${started.toISOString()}; machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`);
 lines.push(`- Node: ${Object.entries(runtimes).map(([k, v]) => `${k} = ${"error" in v ? `unavailable (${v.error})` : v.version}`).join("; ")}`);
 lines.push(`- V8 flags: always \`${BASE_FLAGS.join(" ")}\`; flag sets: ${Object.entries(FLAG_SETS).map(([k, v]) => `\`${k}\` = \`${v.join(" ") || "(none)"}\``).join(", ")}. Ratios are only taken inside one flag set and one runtime.`);
-lines.push(`- ${REPS} timed repetitions after ${WARMUP} warm-up(s) per variant (Effection: 1 warm-up), each variant in its own process; median, [min–max].`);
+lines.push(`- ${REPS} timed repetitions after ${WARMUP} warm-up(s) per variant (Effection: 1 warm-up), each variant in its own process (rows marked so: 3 processes per variant, taking turns, pooled); median, [min–max].`);
 lines.push(`- load average (1/5/15 min): start ${loadStart.map((x) => x.toFixed(2)).join(" / ")}, end ${loadEnd.map((x) => x.toFixed(2)).join(" / ")}`);
 lines.push("- `× floor` = this variant's median ÷ the floor's median (lower is better). `ours is k× faster` = the peer's median ÷ ours (higher is better).");
 lines.push("");
