@@ -192,6 +192,9 @@ export const ROWS = [
     n: 100_000,
     quickN: 2_000,
     unit: "ns/op",
+    // The op alone ranged 111–197 ns from one process to the next (three full runs, one day):
+    // three processes per variant, taking turns, pooled.
+    processes: 3,
     flagSets: ["default"],
     runtimes: ["node20"],
     variants: [
@@ -213,6 +216,9 @@ export const ROWS = [
     n: 10_000,
     quickN: 1_000,
     unit: "ns/task",
+    // Effect's median moved 3,473–4,986 ns between full runs (its reps 1,361–6,661): three
+    // processes per variant, taking turns, pooled.
+    processes: 3,
     flagSets: GC_BOUND,
     runtimes: ["node20"],
     variants: [

@@ -251,6 +251,13 @@ export class CancelScope extends CancelNode implements TimerTarget {
  * ```
  */
 export class FailAfterScope extends CancelScope {
+  /** The same options as {@link CancelScope}'s; `failAfter` / `failAt` make these scopes. */
+  constructor(options?: CancelScopeOptions) {
+    // Spelled out: on Node 20 the implicit derived constructor forwards `...args`, an arguments
+    // array per scope (failAfter around a resolved op cost ~50 ns more than moveOnAfter here).
+    super(options);
+  }
+
   /** Like {@link CancelScope.run}, but a cancellation by this scope's own deadline throws `TimeoutError`. */
   override run<T>(body: (scope: this) => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
     return super.run(body, options) as Promise<T>;
@@ -292,8 +299,8 @@ export interface TimeoutOptions extends WaitOptions {
 }
 
 /**
- * A cancel scope that cancels itself `delay` ms after it is entered: on timeout the body is cancelled and
- * `run()` resolves `undefined` (check `scope.cancelledCaught`).
+ * A cancel scope that cancels itself `delay` ms after it is entered: on timeout the body is
+ * cancelled and `run()` resolves `undefined` (check `scope.cancelledCaught`).
  *
  * @example
  * ```ts
