@@ -41,6 +41,28 @@ describe("nativeBackend", () => {
     }, { backend: nativeBackend() });
   });
 
+  it("a task with slow steps between checkpoints lets a due timer run within two gates (~256 checkpoints)", async () => {
+    // Each step outlasts the time slice, so the count of checkpoints, not the clock, says when
+    // the gate closes: the marker is queued within 64 checkpoints and the gate checked by the
+    // 128th. The timer may run only at the second gate (the first can open at the marker's
+    // check phase before the loop reaches its timers), hence two: 256 here. The rule before
+    // (a marker at each turn's first checkpoint, the clock read every 128th) took 258; reading
+    // the clock only every 128th checkpoint took 512.
+    await run(async () => {
+      let fired = false;
+      setTimeout(() => (fired = true), 1);
+      let steps = 0;
+      while (!fired && steps < 2_000) {
+        const until = performance.now() + 0.5;
+        while (performance.now() < until);
+        await checkpoint();
+        steps++;
+      }
+      expect(fired).toBe(true);
+      expect(steps).toBeLessThanOrEqual(258);
+    }, { backend: nativeBackend() });
+  });
+
   it("a task looping on checkpoint() does not starve a real loopback socket", async () => {
     const server = createServer((socket) => socket.end("hello"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
