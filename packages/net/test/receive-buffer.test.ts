@@ -4,8 +4,9 @@
  * back on the peer). A reader that keeps up never pauses it: no readStop/readStart per chunk.
  */
 import type { Socket } from "node:net";
+import { PassThrough } from "node:stream";
 import { awaitCancellable, withTaskGroup } from "@anyio/core";
-import { SocketAttribute } from "@anyio/net";
+import { NodeByteReceiveStream, SocketAttribute } from "@anyio/net";
 import { describeEachBackend } from "@anyio/testing/vitest";
 import { expect, it } from "vitest";
 import { tcpPair } from "./helpers.js";
@@ -68,6 +69,33 @@ describeEachBackend("SocketStream receive buffer", ({ run }) => {
       expect(readStops).toBe(0);
       await a.aclose();
       await b.aclose();
+    }));
+
+  it("a queue that never drains compacts its slots and keeps every chunk in order", () =>
+    run(async () => {
+      // Small chunks, one more written after each read, so the queue is never empty: its
+      // taken slots are dropped every 1,024 (the path a reader that never catches up takes).
+      const source = new PassThrough();
+      const stream = new NodeByteReceiveStream(source);
+      const backlog = 100;
+      let written = 0;
+      const write = () => source.write(pattern(written++ * 3, 3));
+      for (let i = 0; i < backlog; i++) write();
+      let offset = 0;
+      for (let i = 0; i < 3_000; i++) {
+        const chunk = await stream.receive();
+        expect(chunk.byteLength).toBe(3);
+        expect(mismatch(chunk, offset)).toBe(-1);
+        offset += 3;
+        write();
+      }
+      source.end();
+      for await (const chunk of stream) {
+        expect(mismatch(chunk, offset)).toBe(-1);
+        offset += chunk.byteLength;
+      }
+      expect(offset).toBe(written * 3);
+      await stream.aclose();
     }));
 
   it("a reader that falls behind pauses the socket, resumes it as it reads, and loses nothing", () =>

@@ -42,9 +42,14 @@ const EMPTY = new Uint8Array(0);
 export class NodeReceiver {
   readonly readable: Readable;
   readonly #notifier: Notifier;
-  /** Chunks delivered and not yet received, oldest at `#head` (the first may be a remainder). */
+  /**
+   * Chunks delivered and not yet received: slots `#head` to `#tail - 1`, oldest first (the first
+   * may be a remainder). The array keeps its length when drained — truncating it is a runtime
+   * call, which a reader that keeps up would pay per chunk — and taken slots hold `EMPTY`.
+   */
   #chunks: Uint8Array[] = [];
   #head = 0;
+  #tail = 0;
   /** Bytes in `#chunks` from `#head` on. */
   #queued = 0;
   /** Paused by us because the queue reached its limit. */
@@ -59,7 +64,7 @@ export class NodeReceiver {
   readonly #onData = (data: Uint8Array | string): void => {
     const chunk = typeof data === "string" ? Buffer.from(data) : data;
     if (chunk.byteLength === 0) return;
-    this.#chunks.push(chunk);
+    this.#chunks[this.#tail++] = chunk;
     this.#queued += chunk.byteLength;
     if (this.#queued >= RECEIVE_BUFFER_LIMIT && !this.#paused) {
       this.#paused = true;
@@ -162,13 +167,17 @@ export class NodeReceiver {
       chunk = chunk.subarray(0, max);
     } else {
       chunks[this.#head++] = EMPTY;
-      // Drained: start the array over; a reader that never quite drains it drops the taken
+      // Drained: start over at slot 0; a reader that never quite drains it drops the taken
       // slots now and then, so the array does not grow by one slot per chunk forever.
-      if (this.#head === chunks.length) {
-        chunks.length = 0;
-        this.#head = 0;
+      if (this.#head === this.#tail) {
+        this.#head = this.#tail = 0;
+        // After a burst of many small chunks, give the slots back (only then is the runtime
+        // call of truncating worth it).
+        if (chunks.length > 1024) chunks.length = 0;
       } else if (this.#head >= 1024) {
-        chunks.splice(0, this.#head);
+        chunks.copyWithin(0, this.#head, this.#tail);
+        this.#tail -= this.#head;
+        chunks.fill(EMPTY, this.#tail, this.#tail + this.#head);
         this.#head = 0;
       }
     }
@@ -184,9 +193,9 @@ export class NodeReceiver {
   detach(): Uint8Array[] {
     this.readable.off("data", this.#onData);
     this.readable.pause();
-    const rest = this.#chunks.slice(this.#head);
+    const rest = this.#chunks.slice(this.#head, this.#tail);
     this.#chunks = [];
-    this.#head = this.#queued = 0;
+    this.#head = this.#tail = this.#queued = 0;
     for (;;) {
       const read = this.readable.read() as Uint8Array | null;
       if (read === null) break;
@@ -202,7 +211,7 @@ export class NodeReceiver {
   close(): void {
     this.#closed = true;
     this.#chunks = [];
-    this.#head = this.#queued = 0;
+    this.#head = this.#tail = this.#queued = 0;
     this.#notifier.notify();
   }
 }
