@@ -48,7 +48,7 @@ class NativeRun implements BackendRun {
   private queued = 0;
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
-  /** Checkpoints so far; every 64th reads the clock (see sliceSpent). */
+  /** Checkpoints since the clock was last read; every 64th reads it (see sliceSpent). */
   private ticks = 0;
   /** A marker macrotask is queued: it fires when the host loop gets its next turn. */
   private markerPending = false;
@@ -178,6 +178,7 @@ class NativeRun implements BackendRun {
    * checkpoint, clock read every 128th), also when its steps between checkpoints are slow.
    */
   private sliceSpent(): boolean {
+    this.ticks = 0; // counts up to 64 only, so it stays a small integer however long the run
     const t = now();
     if (!this.markerPending) {
       this.markerPending = true;
