@@ -319,7 +319,8 @@ export const explicitCancelScopeCases = defineCases("cancel scopes (explicit con
         await sleep(1, s);
         return "done";
       }, cx), "done", "the body had its whole 100 ms");
-      assert(!scope.cancelCalled, "the deadline did not fire");
+      // Not asserted: that the deadline never fired. On a loaded machine the host timer can run
+      // late enough to fire it after the body's 1 ms sleep woke, which changes nothing.
     }),
 
   "failAfter throws TimeoutError when its own deadline expires": (make) =>
