@@ -188,8 +188,8 @@ export class CancelScope extends CancelNode implements TimerTarget {
       const now = this._run.backend.now();
       this._deadline = now + delay;
       if (!this._cancelCalled) this._armDeadlineAt(now);
-    } else if (this._deadline !== Infinity && !this._cancelCalled) {
-      this._armDeadlineAt(this._run.backend.now());
+    } else {
+      this._armDeadline();
     }
   }
 
