@@ -44,6 +44,24 @@ class YieldEntry implements Resumable {
   }
 }
 
+/**
+ * Checkpoints that follow one another in the run queue, sharing one entry and one promise.
+ * Resolving it queues the awaiting tasks' continuations in the order they awaited, which is
+ * the order they checkpointed (a task awaits its checkpoint as it makes it), so the FIFO order
+ * of the queue is kept without a promise and a resolver per checkpoint. Only used without a
+ * seed: a shuffle needs an entry per task.
+ */
+class YieldGroup implements Resumable {
+  resume!: () => void;
+  readonly promise: Promise<void>;
+  /** Every task in the group, in checkpoint order; `task` is the first. */
+  readonly tasks: TaskInfo[];
+  constructor(readonly task: TaskInfo) {
+    this.promise = new Promise<void>((resolve) => (this.resume = resolve));
+    this.tasks = [task];
+  }
+}
+
 /** Whether YieldEntry has its retained instance (see retainShape in @anyio/core). */
 let yieldEntryShapeRetained = false;
 /** The task of the retained entry: none of any run's. */
@@ -225,7 +243,13 @@ export class StrictRun implements BackendRun, ClockListener {
     const timed = this.settings.stepBudget !== Infinity;
     for (let i = 0; i < n; i++) {
       const item = batch[i]!;
-      if (traced) this.emitTask("beforeTaskStep", item.task);
+      if (item instanceof YieldGroup) {
+        const tasks = item.tasks;
+        this.resumedSinceMacrotask += tasks.length - 1;
+        if (traced) for (let t = 0; t < tasks.length; t++) this.emitTask("beforeTaskStep", tasks[t]!);
+      } else if (traced) {
+        this.emitTask("beforeTaskStep", item.task);
+      }
       const startedAt = timed ? hostNow() : 0;
       try {
         item.resume();
@@ -243,9 +267,21 @@ export class StrictRun implements BackendRun, ClockListener {
 
   yieldNow(task: TaskInfo): Promise<void> {
     this.stepEnded(task);
-    const entry = new YieldEntry(task);
-    this.reschedule(entry);
-    return entry.promise;
+    if (this.random !== null) {
+      const entry = new YieldEntry(task);
+      this.reschedule(entry);
+      return entry.promise;
+    }
+    const queue = this.queue;
+    const last = queue.length === 0 ? undefined : queue[queue.length - 1];
+    if (last instanceof YieldGroup) {
+      last.tasks.push(task);
+      if (this.settings.instruments.length !== 0) this.emitTask("taskScheduled", task);
+      return last.promise;
+    }
+    const group = new YieldGroup(task);
+    this.reschedule(group);
+    return group.promise;
   }
 
   waitAllTasksBlocked(task: TaskInfo): Promise<void> {

@@ -61,6 +61,34 @@ describe("instruments", () => {
     expect(events).toContain("jumped +5");
   });
 
+  it("see every task of checkpoints made together scheduled and stepped, without a seed", async () => {
+    const { events, instrument } = recorder();
+    await run(async () => {
+      await withTaskGroup(async (tg) => {
+        for (const name of ["p", "q", "r"]) {
+          tg.startSoon(async () => {
+            await checkpoint();
+          }, { name });
+        }
+      });
+    }, { backend: strictBackend({ instruments: [instrument] }) });
+    for (const name of ["p", "q", "r"]) {
+      expect(only(events, name)).toEqual([
+        `spawned ${name}`,
+        `scheduled ${name}`,
+        `before ${name}`,
+        `after ${name}`, // checkpoint
+        `scheduled ${name}`,
+        `before ${name}`,
+        `after ${name}`,
+        `exited ${name}`,
+      ]);
+    }
+    // The three resume in the order they checkpointed.
+    const resumed = events.filter((e) => /^before [pqr]$/.test(e)).slice(3);
+    expect(resumed).toEqual(["before p", "before q", "before r"]);
+  });
+
   it("trace an interleaving identically on every run with the same seed", async () => {
     const traceOnce = async () => {
       const { events, instrument } = recorder();

@@ -1,5 +1,5 @@
 import { checkpoint, run, sleep, withTaskGroup } from "@anyio/core";
-import { strictBackend, type StrictBackendOptions } from "@anyio/backend-strict";
+import { type Instrument, strictBackend, type StrictBackendOptions } from "@anyio/backend-strict";
 import { describe, expect, it } from "vitest";
 
 /** Two tasks append around a checkpoint: the classic program whose output depends on wake order. */
@@ -41,6 +41,44 @@ async function busyTrace(options: StrictBackendOptions): Promise<string[]> {
 describe("strict run queue", () => {
   it("runs ready tasks in FIFO order of wake-up without a seed", async () => {
     expect(await racyOrder({})).toBe("a1 b1 a2 b2");
+  });
+
+  it("keeps FIFO order of wake-up when checkpoints and a task start interleave in one batch", async () => {
+    // Consecutive checkpoints share one queue entry; a task start queued between two of them
+    // must still be resumed between them.
+    const stepped: string[] = [];
+    const instrument: Instrument = { beforeTaskStep: (t) => void stepped.push(t.name) };
+    await run(async () => {
+      await withTaskGroup(async (tg) => {
+        tg.startSoon(() => checkpoint(), { name: "x" });
+        tg.startSoon(async () => {
+          tg.startSoon(() => undefined, { name: "started" });
+          await checkpoint();
+        }, { name: "y" });
+        tg.startSoon(() => checkpoint(), { name: "z" });
+      });
+    }, { backend: strictBackend({ instruments: [instrument] }) });
+    // First steps of x, y, z; then x's checkpoint, the new task, y's and z's checkpoints.
+    const i = stepped.indexOf("z") + 1;
+    expect(stepped.slice(i, i + 4)).toEqual(["x", "started", "y", "z"]);
+  });
+
+  it("resumes many tasks checkpointing together in the order they checkpointed", async () => {
+    const log: number[] = [];
+    await run(async () => {
+      await withTaskGroup(async (tg) => {
+        for (let i = 0; i < 50; i++) {
+          tg.startSoon(async () => {
+            for (let round = 0; round < 3; round++) {
+              await checkpoint();
+              log.push(round * 100 + i);
+            }
+          });
+        }
+      });
+    }, { backend: strictBackend() });
+    const expected = [0, 1, 2].flatMap((round) => Array.from({ length: 50 }, (_, i) => round * 100 + i));
+    expect(log).toEqual(expected);
   });
 
   it("produces the same interleaving on every run without a seed", async () => {
