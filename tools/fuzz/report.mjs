@@ -56,7 +56,8 @@ else {
   }
   out.push("");
   const seeds = fuzzRuns.flatMap(([, r]) => r.sampleSchedulingSeeds).slice(0, 12);
-  out.push(`Each program runs on \`strictBackend({ seed })\` with its own generated scheduling seed (first ones: ${seeds.join(", ")}). A failure prints the shrunk program; \`node tools/fuzz/replay.mjs '<json>'\` replays it.`);
+  const unseeded = fuzzRuns.reduce((n, [, r]) => n + (r.unseededPrograms ?? 0), 0);
+  out.push(`Each program runs on \`strictBackend({ seed })\` with its own generated scheduling seed (first ones: ${seeds.map((x) => x ?? "none").join(", ")}), or unseeded in FIFO order (${unseeded} programs). A failure prints the shrunk program; \`node tools/fuzz/replay.mjs '<json>'\` replays it.`);
   for (const [name, r] of fuzzRuns) if (r.counterexample !== null) out.push(`\nCounterexample (${name}): \`node tools/fuzz/replay.mjs '${JSON.stringify(r.counterexample)}'\``);
 }
 out.push("");

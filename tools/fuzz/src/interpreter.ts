@@ -502,7 +502,7 @@ export async function runProgram(program: Program, hangMs = 3_000): Promise<Prog
   const hung = new Promise<"hung">((resolve) => {
     timer = setTimeout(() => resolve("hung"), hangMs);
   });
-  const settled = run(main, { backend: strictBackend({ seed: program.seed }) }).then(
+  const settled = run(main, { backend: strictBackend(program.seed === null ? {} : { seed: program.seed }) }).then(
     () => "ok" as const,
     (err: unknown) => {
       outcome = err;

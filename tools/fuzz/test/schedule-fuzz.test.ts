@@ -1,7 +1,7 @@
 /**
  * The schedule fuzzer: random programs over scopes, groups, shields, deadlines and the sync
- * primitives, each on the strict backend under its own seed, checked against the model in
- * src/interpreter.ts. FUZZ_RUNS sets the number of programs (default 10,000, `pnpm fuzz --long`
+ * primitives, each on the strict backend under its own seed (one in four unseeded, in FIFO
+ * order), checked against the model in src/interpreter.ts. FUZZ_RUNS sets the number of programs (default 10,000, `pnpm fuzz --long`
  * runs 100,000); FUZZ_REPLAY='<program json>' runs one program only (see replay.mjs).
  */
 import { writeFileSync } from "node:fs";
@@ -38,7 +38,8 @@ describe("schedule fuzzer", () => {
     let absorbed = 0;
     let timeouts = 0;
     let cancelledCheckpoints = 0;
-    const seeds: number[] = [];
+    const seeds: Array<number | null> = [];
+    let unseeded = 0;
     const outcomes: Record<string, number> = {};
     let failure: { program: Program; violations: string[] } | null = null;
     const details = await fc.check(
@@ -51,6 +52,7 @@ describe("schedule fuzzer", () => {
         timeouts += r.timeouts;
         cancelledCheckpoints += r.cancelledCheckpoints;
         if (seeds.length < 20) seeds.push(p.seed);
+        if (p.seed === null) unseeded++;
         const kind = r.outcome.startsWith("ExceptionGroup") ? "ExceptionGroup" : r.outcome.replace(/\(.*/, "");
         outcomes[kind] = (outcomes[kind] ?? 0) + 1;
         if (r.violations.length > 0) {
@@ -75,6 +77,7 @@ describe("schedule fuzzer", () => {
           programsRun: programs,
           fastCheckSeed: details.seed,
           sampleSchedulingSeeds: seeds,
+          unseededPrograms: unseeded,
           scopesEntered: scopes,
           tasksStarted: tasks,
           scopesThatAbsorbedCancellation: absorbed,
@@ -93,11 +96,14 @@ describe("schedule fuzzer", () => {
     if (shrunk !== null) {
       const first = failure as { program: Program; violations: string[] } | null;
       throw new Error(
-        `schedule fuzzer: invariant violated (fast-check seed ${details.seed}, scheduling seed ${shrunk.seed})\n` +
+        `schedule fuzzer: invariant violated (fast-check seed ${details.seed}, scheduling seed ${shrunk.seed ?? "none (FIFO)"})\n` +
           `${shrunkViolations.join("\n")}\nfirst failing program's violations: ${first?.violations.join("; ")}\n` +
           `replay the shrunk program with:\n  ${replayCommand(shrunk)}\n`,
       );
     }
     expect(details.failed).toBe(false);
+    // Both scheduling paths ran: seeded shuffles and unseeded FIFO (shared checkpoint entries).
+    if (runs >= 100) expect(unseeded).toBeGreaterThan(0);
+    if (runs >= 100) expect(unseeded).toBeLessThan(programs);
   }, 600_000);
 });
