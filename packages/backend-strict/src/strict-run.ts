@@ -51,19 +51,22 @@ class YieldEntry implements Resumable {
  * of the queue is kept without a promise and a resolver per checkpoint. Only used without a
  * seed: a shuffle needs an entry per task.
  */
-class YieldGroup implements Resumable {
-  resume!: () => void;
-  readonly promise: Promise<void>;
+class YieldGroup extends YieldEntry {
   /** Every task in the group, in checkpoint order; `task` is the first. */
   readonly tasks: TaskInfo[];
-  constructor(readonly task: TaskInfo) {
-    this.promise = new Promise<void>((resolve) => (this.resume = resolve));
+  constructor(task: TaskInfo) {
+    super(task);
     this.tasks = [task];
+    if (!yieldGroupShapeRetained) {
+      yieldGroupShapeRetained = true;
+      retainShape(YieldGroup, () => new YieldGroup(NO_TASK));
+    }
   }
 }
 
-/** Whether YieldEntry has its retained instance (see retainShape in @anyio/core). */
+/** Whether YieldEntry and YieldGroup have their retained instances (see retainShape in @anyio/core). */
 let yieldEntryShapeRetained = false;
+let yieldGroupShapeRetained = false;
 /** The task of the retained entry: none of any run's. */
 const NO_TASK: TaskInfo = { id: 0, parentId: null, name: "(retained shape)" };
 
