@@ -1,8 +1,9 @@
 /**
  * The schedule fuzzer: random programs over scopes, groups, shields, deadlines and the sync
  * primitives, each on the strict backend under its own seed (one in four unseeded, in FIFO
- * order), checked against the model in src/interpreter.ts. FUZZ_RUNS sets the number of programs (default 10,000, `pnpm fuzz --long`
- * runs 100,000); FUZZ_REPLAY='<program json>' runs one program only (see replay.mjs).
+ * order), checked against the model in src/interpreter.ts. FUZZ_RUNS sets the number of
+ * programs (default 10,000, `pnpm fuzz --long` runs 100,000); FUZZ_REPLAY='<program json>'
+ * runs one program only (see replay.mjs).
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
