@@ -7,7 +7,7 @@
 import type { Resumable, TaskInfo } from "./backend.js";
 import { CancelNode, NodeState, reparent } from "./internal/cancel-node.js";
 import { type CapturedContext, captureAmbientContext } from "./internal/ambient.js";
-import { callInContext, promiseThen } from "./internal/promise.js";
+import { callInContext, enterInContext, promiseThen } from "./internal/promise.js";
 import { RunState } from "./internal/run-state.js";
 import { retainShape } from "./retain-shape.js";
 import type { TaskGroup } from "./task-group.js";
@@ -115,7 +115,7 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
     if (context === null) outcome = callInContext(this, this._fn!);
     else {
       this._context = null;
-      outcome = context.runInAsyncScope(callInContext, null, this, this._fn!);
+      outcome = context.runInAsyncScope(enterInContext, null, this, this._fn!);
     }
     // One reaction per task instead of an async frame: a parked task then costs two bound
     // functions, not a generator with its register file (see tools/bench, spawn + join).

@@ -69,4 +69,28 @@ describeEachBackend("ambient runs and other AsyncLocalStorage values", ({ run: r
       );
       expect(seen).toEqual(["outer"]);
     }));
+
+  it("a value a child enters with enterWith() stays in that child, also for tasks started after it", () =>
+    runOn(async () => {
+      const seen: Array<[string, string | undefined]> = [];
+      await requestId.run("outer", () =>
+        withTaskGroup(async (tg) => {
+          tg.startSoon(async () => {
+            requestId.enterWith("first");
+            await checkpoint();
+            seen.push(["first", requestId.getStore()]);
+          });
+          tg.startSoon(async () => {
+            seen.push(["second", requestId.getStore()]);
+            await checkpoint();
+            seen.push(["second", requestId.getStore()]);
+          });
+        }),
+      );
+      expect(seen.sort()).toEqual([
+        ["first", "first"],
+        ["second", "outer"],
+        ["second", "outer"],
+      ]);
+    }));
 });

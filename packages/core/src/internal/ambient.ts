@@ -12,6 +12,12 @@ import type { CancelNode } from "./cancel-node.js";
 export interface AmbientCarrier {
   getStore(): CancelNode | undefined;
   run<R, A extends unknown[]>(store: CancelNode | undefined, fn: (...args: A) => R, ...args: A): R;
+  /**
+   * Sets the value for the rest of the current synchronous execution and what it schedules.
+   * Used only inside `CapturedContext.runInAsyncScope`, which puts the caller's context back
+   * when it returns. Optional: hosts without it (workerd) start tasks with `run()`.
+   */
+  enterWith?(store: CancelNode): void;
   disable?(): void;
 }
 
