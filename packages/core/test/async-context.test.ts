@@ -1,7 +1,9 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { checkpoint, sleep, withTaskGroup } from "@anyio/core";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
+import { checkpoint, getCurrentTask, sleep, withTaskGroup } from "@anyio/core";
 import { describeEachBackend } from "@anyio/testing/vitest";
-import { expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// Tests resolve @anyio/core to its sources, so this is the carrier the package itself uses.
+import { type AmbientCarrier, ambientCarrier, installAmbientCarrier } from "../src/internal/ambient.js";
 
 // Other libraries' AsyncLocalStorage (a request id, an OpenTelemetry span) must follow a task
 // from the code that spawned it, as asyncio and Trio copy the spawner's contextvars.
@@ -93,4 +95,51 @@ describeEachBackend("ambient runs and other AsyncLocalStorage values", ({ run: r
         ["second", "outer"],
       ]);
     }));
+});
+
+// workerd's AsyncLocalStorage has no enterWith(): a task then enters its context with run().
+describe("ambient runs on a host whose AsyncLocalStorage has no enterWith()", () => {
+  const requestId = new AsyncLocalStorage<string>();
+  let installed: AmbientCarrier | null = null;
+
+  beforeEach(() => {
+    installed = ambientCarrier();
+    const carrier = installed!;
+    const withoutEnterWith: AmbientCarrier = {
+      getStore: () => carrier.getStore(),
+      run: (store, fn, ...args) => carrier.run(store, fn, ...args),
+      disable: () => carrier.disable?.(),
+    };
+    installAmbientCarrier(withoutEnterWith, () => new AsyncResource("anyio.Task"));
+  });
+  afterEach(() => {
+    installAmbientCarrier(installed!, () => new AsyncResource("anyio.Task"));
+  });
+
+  describeEachBackend("tasks", ({ run: runOn }) => {
+    it("start in their spawner's context and know which task they are", () =>
+      runOn(async () => {
+        const seen: Array<[string, string | undefined, string]> = [];
+        await withTaskGroup(async (tg) => {
+          for (const id of ["req-1", "req-2"]) {
+            requestId.run(id, () =>
+              tg.startSoon(
+                async () => {
+                  seen.push([id, requestId.getStore(), getCurrentTask().name]);
+                  await checkpoint();
+                  seen.push([id, requestId.getStore(), getCurrentTask().name]);
+                },
+                { name: `task ${id}` },
+              ),
+            );
+          }
+        });
+        expect(seen.sort()).toEqual([
+          ["req-1", "req-1", "task req-1"],
+          ["req-1", "req-1", "task req-1"],
+          ["req-2", "req-2", "task req-2"],
+          ["req-2", "req-2", "task req-2"],
+        ]);
+      }));
+  });
 });
