@@ -7,11 +7,13 @@
 import type { TimerTarget } from "./backend.js";
 import { currentNode, describe, findNode, type WaitOptions } from "./context.js";
 import { isCancelled, TimeoutError } from "./errors.js";
-import { CancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
+import { CancelNode, linkCancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
 import type { RunState } from "./internal/run-state.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
 import { hasRetainedShape, retainShape } from "./retain-shape.js";
+import type { Task } from "./task.js";
+import type { Waiter } from "./waiter.js";
 
 /** Options of {@link CancelScope}. */
 export interface CancelScopeOptions {
@@ -41,11 +43,24 @@ export interface CancelScopeOptions {
  * // result === undefined, scope.cancelledCaught === true
  * ```
  */
-export class CancelScope extends CancelNode implements TimerTarget {
+export class CancelScope implements TimerTarget {
+  // CancelNode's fields: a scope is a CancelNode without being a subclass (see CancelNode).
+  // `_run` and `_task` are set on entry (`_run` earlier if moveOnAfter / failAfter was given a context); defined now so
+  // every scope keeps one hidden class.
+  /** @internal */ _run: RunState = undefined!;
+  /** @internal */ _task: Task = undefined!;
+  /** @internal */ _parent: CancelNode | null = null;
+  /** @internal */ _firstChild: CancelNode | null = null;
+  /** @internal */ _prevSibling: CancelNode | null = null;
+  /** @internal */ _nextSibling: CancelNode | null = null;
+  /** @internal */ _state: NodeState = NodeState.New;
+  /** @internal */ _effCancelled = false;
+  /** @internal */ _firstWaiter: Waiter<unknown> | null = null;
+  /** @internal */ _controller: AbortController | null = null;
   /** @internal Own fields on scopes (tasks read the prototype's defaults, see CancelNode). */
-  override _cancelCalled = false;
-  /** @internal */ override _shield = false;
-  /** @internal */ override _cancelReason: string | undefined = undefined;
+  _cancelCalled = false;
+  /** @internal */ _shield = false;
+  /** @internal */ _cancelReason: string | undefined = undefined;
   /** @internal Kept off `CancelNode`: tasks never have one, and a double field costs each task a heap number. */
   _deadline = Infinity;
   /** @internal */ _cancelledCaught = false;
@@ -55,7 +70,6 @@ export class CancelScope extends CancelNode implements TimerTarget {
   _pendingDelay: number | null = null;
 
   constructor(options?: CancelScopeOptions) {
-    super();
     if (options !== undefined) {
       if (options === null || typeof options !== "object") {
         throw new TypeError(`CancelScope(): options must be an object, got ${describe(options)}`);
@@ -236,6 +250,10 @@ export class CancelScope extends CancelNode implements TimerTarget {
     this.cancel("deadline exceeded");
   }
 }
+
+/** The type half of "a CancelScope is a CancelNode"; `linkCancelNode` is the run-time half. */
+export interface CancelScope extends CancelNode {}
+linkCancelNode(CancelScope);
 
 /**
  * A cancel scope whose `run()` throws {@link TimeoutError} instead of resolving `undefined`

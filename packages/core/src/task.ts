@@ -5,7 +5,7 @@
  * @module
  */
 import type { Resumable, TaskInfo } from "./backend.js";
-import { CancelNode, NodeState, reparent } from "./internal/cancel-node.js";
+import { type CancelNode, linkCancelNode, NodeState, reparent } from "./internal/cancel-node.js";
 import { type CapturedContext, captureAmbientContext } from "./internal/ambient.js";
 import { callInContext, enterInContext, promiseThen } from "./internal/promise.js";
 import { RunState } from "./internal/run-state.js";
@@ -49,7 +49,18 @@ export interface TaskStartContext<T = void> extends TaskContext {
 }
 
 /** @internal A task's record: a node of the cancel tree, its own context object, and a resumable. */
-export class Task extends CancelNode implements TaskStartContext<unknown>, Resumable {
+export class Task implements TaskStartContext<unknown>, Resumable {
+  // CancelNode's fields: a task is a CancelNode without being a subclass (see CancelNode).
+  /** @internal */ _run: RunState;
+  /** @internal */ _task: Task;
+  /** @internal */ _parent: CancelNode | null = null;
+  /** @internal */ _firstChild: CancelNode | null = null;
+  /** @internal */ _prevSibling: CancelNode | null = null;
+  /** @internal */ _nextSibling: CancelNode | null = null;
+  /** @internal */ _state: NodeState = NodeState.New;
+  /** @internal */ _effCancelled = false;
+  /** @internal */ _firstWaiter: Waiter<unknown> | null = null;
+  /** @internal */ _controller: AbortController | null = null;
   readonly id: number;
   /** @internal The name given at spawn, or `null` to use the function's own (read lazily: `fn.name` is a getter call per spawn). */
   _name: string | null;
@@ -64,7 +75,6 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
   _context: CapturedContext | null;
 
   constructor(run: RunState, parent: CancelNode | null, name: unknown, group: TaskGroup | null, fn: (cx: Task) => unknown) {
-    super();
     this.id = nextTaskId++;
     this._name = name === undefined || name === null ? null : String(name);
     this._group = group;
@@ -165,3 +175,7 @@ export class Task extends CancelNode implements TaskStartContext<unknown>, Resum
     return { id: this.id, parentId: this.parentId, name: this.name };
   }
 }
+
+/** The type half of "a Task is a CancelNode"; `linkCancelNode` is the run-time half. */
+export interface Task extends CancelNode {}
+linkCancelNode(Task);

@@ -39,4 +39,32 @@ describe("TimerQueue", () => {
     q.fireDue(5);
     expect(fired).toEqual(["first", "nested"]);
   });
+
+  it("stays a correct heap through emptying and refilling, also after a burst of thousands", () => {
+    const q = new TimerQueue();
+    const fired: number[] = [];
+    const target = (d: number) => ({ onTimer: () => void fired.push(d) });
+    for (let round = 0; round < 3; round++) {
+      const burst = Array.from({ length: 3000 }, (_, i) => q.add((i * 7919) % 3000, target(-1)));
+      expect(q.size).toBe(3000);
+      for (const handle of burst) expect(q.remove(handle)).toBe(true);
+      expect(q.size).toBe(0);
+      expect(q.peek()).toBeUndefined();
+      expect(q.nextDeadline).toBe(Infinity);
+      expect(q.remove(burst[0]!)).toBe(false);
+      // One at a time, as moveOnAfter() around fast operations arms and clears them.
+      for (let i = 0; i < 5; i++) expect(q.remove(q.add(i, target(-1)))).toBe(true);
+      q.add(3, target(3));
+      q.add(1, target(1));
+      const gone = q.add(2, target(2));
+      q.add(4, target(4));
+      q.remove(gone);
+      expect(q.fireDue(Infinity)).toBe(3);
+    }
+    expect(fired).toEqual([1, 3, 4, 1, 3, 4, 1, 3, 4]);
+    q.add(1, target(1));
+    q.clear();
+    expect(q.size).toBe(0);
+    expect(q.fireDue(Infinity)).toBe(0);
+  });
 });
