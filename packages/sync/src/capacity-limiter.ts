@@ -38,10 +38,8 @@ const ALREADY_HOLDING = "this borrower is already holding one of this CapacityLi
 const ALREADY_WAITING = "this borrower is already waiting for one of this CapacityLimiter's tokens";
 const NOT_HOLDING = "this borrower isn't holding any of this CapacityLimiter's tokens";
 
-/** A waiter that remembers on whose behalf it waits. */
-class BorrowWaiter extends Waiter<void> {
-  borrower: unknown = undefined;
-}
+/** A wait for a token; its payload is the borrower it waits for (a plain Waiter: see `Waiter.payload`). */
+type BorrowWaiter = Waiter<void, unknown>;
 
 /** Our task records are their own `_task`; that is how a borrower is recognised as a task. */
 function isTaskRecord(b: unknown): b is { info(): unknown } {
@@ -71,13 +69,13 @@ export class CapacityLimiter {
   private readonly _borrowers = new Set<unknown>();
   private readonly _waitingBorrowers = new Set<unknown>();
   private readonly _waiters = new WaiterQueue<BorrowWaiter>();
-  private readonly _onAbort = (w: Waiter<void>): void => {
+  private readonly _onAbort = (w: BorrowWaiter): void => {
     this._waiters.onAbort();
-    this._waitingBorrowers.delete((w as BorrowWaiter).borrower);
+    this._waitingBorrowers.delete(w.payload);
   };
   /** Granted, then cancelled before resuming: the token goes to the next waiter. */
-  private readonly _onCancelledAfterWake = (w: Waiter<void>): void => {
-    this._borrowers.delete((w as BorrowWaiter).borrower);
+  private readonly _onCancelledAfterWake = (w: BorrowWaiter): void => {
+    this._borrowers.delete(w.payload);
     this._admit();
   };
 
@@ -172,16 +170,17 @@ export class CapacityLimiter {
     if (this._waitingBorrowers.has(borrower)) return true;
     if (!isTaskRecord(borrower)) return false;
     const w = (borrower as { _waitingOn?: unknown })._waitingOn;
-    return w instanceof BorrowWaiter && w.borrower === borrower && w.onAbort === this._onAbort;
+    // Its onAbort says the wait is this limiter's.
+    return w instanceof Waiter && w.onAbort === this._onAbort && w.payload === borrower;
   }
 
   private _acquireSlow(node: CoreNode, borrower: unknown, options: WaitOptions | undefined): Promise<void> {
-    const w = new BorrowWaiter("CapacityLimiter.acquire", node, {
+    const w: BorrowWaiter = new Waiter("CapacityLimiter.acquire", node, {
       signal: foreignSignal(options),
       onAbort: this._onAbort,
       onCancelledAfterWake: this._onCancelledAfterWake,
+      payload: borrower,
     });
-    w.borrower = borrower;
     const parked = w.park();
     if (w.pending) {
       this._waiters.push(w);
@@ -257,8 +256,8 @@ export class CapacityLimiter {
     while (this._borrowers.size < this._total) {
       const w = this._waiters.shift();
       if (w === undefined) return;
-      this._waitingBorrowers.delete(w.borrower);
-      this._borrowers.add(w.borrower);
+      this._waitingBorrowers.delete(w.payload);
+      this._borrowers.add(w.payload);
       w.wake();
     }
   }

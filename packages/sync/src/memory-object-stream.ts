@@ -53,16 +53,14 @@ export interface MemoryObjectStreamStatistics {
   readonly tasksWaitingReceive: number;
 }
 
-/** A blocked sender: the item travels with it until a receiver takes it. */
-class SendWaiter<T> extends Waiter<void> {
-  item!: T;
-  end!: MemoryObjectSendStream<T>;
-}
+// Plain Waiters rather than subclasses (see `Waiter.payload`). Each end parks its waiters with
+// an onAbort of its own: that is how close() finds the waits of the end being closed.
+
+/** A blocked sender: the item (its payload) travels with it until a receiver takes it. */
+type SendWaiter<T> = Waiter<void, T>;
 
 /** A blocked receiver: woken with the item itself. */
-class ReceiveWaiter<T> extends Waiter<T> {
-  end!: MemoryObjectReceiveStream<T>;
-}
+type ReceiveWaiter<T> = Waiter<T>;
 
 /**
  * @internal The state both ends share. Invariants: receivers wait only while the buffer is
@@ -104,14 +102,14 @@ export class StreamState<T> {
       const item = buffer.shift();
       const s = this.senders.shift();
       if (s !== undefined) {
-        buffer.push(s.item);
+        buffer.push(s.payload);
         s.wake();
       }
       return item;
     }
     const s = this.senders.shift()!;
     s.wake();
-    return s.item;
+    return s.payload;
   }
 
   statistics(): MemoryObjectStreamStatistics {
@@ -143,6 +141,8 @@ export class StreamState<T> {
 export class MemoryObjectSendStream<T> extends AsyncResourceBase implements ObjectSendStream<T>, Disposable {
   private _closed = false;
   private readonly _state: StreamState<T>;
+  /** The onAbort of this end's waits (its identity marks them as this end's). */
+  private readonly _onAbort: () => void;
 
   /** @internal Use {@link createMemoryObjectStream}. */
   constructor(state: StreamState<T>) {
@@ -151,6 +151,7 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
       throw new TypeError(`MemoryObjectSendStream(): state must come from createMemoryObjectStream(), got ${state === null ? "null" : typeof state}`);
     }
     this._state = state;
+    this._onAbort = () => state.senders.onAbort();
     state.openSend++;
     retainShape(MemoryObjectSendStream, () => new MemoryObjectSendStream(new StreamState(0)));
   }
@@ -180,9 +181,11 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
 
   private _sendSlow(node: CoreNode, item: T, options: WaitOptions | undefined): Promise<void> {
     const state = this._state;
-    const w = new SendWaiter<T>("MemoryObjectSendStream.send", node, { signal: foreignSignal(options), onAbort: state.senders.onAbort });
-    w.item = item;
-    w.end = this;
+    const w: SendWaiter<T> = new Waiter("MemoryObjectSendStream.send", node, {
+      signal: foreignSignal(options),
+      onAbort: this._onAbort,
+      payload: item,
+    });
     const parked = w.park();
     if (w.pending) state.senders.push(w);
     // Woken means a receiver took the item: the send completed, even if this task's scope is
@@ -236,7 +239,7 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
     this._closed = true;
     const state = this._state;
     if (state.senders.size > 0) {
-      for (const w of state.senders.extract((s) => s.end === this)) w.fail(new ClosedResourceError());
+      for (const w of state.senders.extract((s) => s.onAbort === this._onAbort)) w.fail(new ClosedResourceError());
     }
     if (--state.openSend === 0) {
       // No sender waits now, so blocked receivers have an empty buffer: the stream has ended.
@@ -295,6 +298,8 @@ export class MemoryObjectSendStream<T> extends AsyncResourceBase implements Obje
 export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements ObjectReceiveStream<T>, Disposable {
   private _closed = false;
   private readonly _state: StreamState<T>;
+  /** The onAbort of this end's waits (its identity marks them as this end's). */
+  private readonly _onAbort: () => void;
 
   /** @internal Use {@link createMemoryObjectStream}. */
   constructor(state: StreamState<T>) {
@@ -303,6 +308,7 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
       throw new TypeError(`MemoryObjectReceiveStream(): state must come from createMemoryObjectStream(), got ${state === null ? "null" : typeof state}`);
     }
     this._state = state;
+    this._onAbort = () => state.receivers.onAbort();
     state.openReceive++;
     retainShape(MemoryObjectReceiveStream, () => new MemoryObjectReceiveStream(new StreamState(0)));
   }
@@ -343,11 +349,10 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
 
   private _park(node: CoreNode, options: WaitOptions | undefined): Promise<T> {
     const state = this._state;
-    const w = new ReceiveWaiter<T>("MemoryObjectReceiveStream.receive", node, {
+    const w: ReceiveWaiter<T> = new Waiter("MemoryObjectReceiveStream.receive", node, {
       signal: foreignSignal(options),
-      onAbort: state.receivers.onAbort,
+      onAbort: this._onAbort,
     });
-    w.end = this;
     const parked = w.park();
     if (w.pending) state.receivers.push(w);
     return parked;
@@ -421,7 +426,7 @@ export class MemoryObjectReceiveStream<T> extends AsyncResourceBase implements O
     this._closed = true;
     const state = this._state;
     if (state.receivers.size > 0) {
-      for (const w of state.receivers.extract((r) => r.end === this)) w.fail(new ClosedResourceError());
+      for (const w of state.receivers.extract((r) => r.onAbort === this._onAbort)) w.fail(new ClosedResourceError());
     }
     if (--state.openReceive === 0) {
       state.buffer.clear();

@@ -185,6 +185,36 @@ describeEachBackend("memory object streams", ({ run, make }) => {
       expect(send.statistics().currentBufferUsed).toBe(0);
     }));
 
+  it("closing one end fails only the waits blocked on that end; waits on its clones stay parked and complete", () =>
+    run(async () => {
+      const [send, receive] = createMemoryObjectStream<string>(0);
+      const sendClone = send.clone();
+      await withTaskGroup(async (tg) => {
+        const a = await startParked(tg, () => send.send("a"));
+        const b = await startParked(tg, () => sendClone.send("b"));
+        const c = await startParked(tg, () => send.send("c"));
+        send.close();
+        await sleep(1);
+        expect(a.outcome?.ok === false && a.outcome.error instanceof ClosedResourceError).toBe(true);
+        expect(c.outcome?.ok === false && c.outcome.error instanceof ClosedResourceError).toBe(true);
+        expect(b.outcome).toBe(null);
+        expect(await receive.receive()).toBe("b");
+        await sleep(1);
+        expect(b.outcome?.ok).toBe(true);
+
+        const receiveClone = receive.clone();
+        const r1 = await startParked(tg, () => receive.receive());
+        const r2 = await startParked(tg, () => receiveClone.receive());
+        receive.close();
+        await sleep(1);
+        expect(r1.outcome?.ok === false && r1.outcome.error instanceof ClosedResourceError).toBe(true);
+        expect(r2.outcome).toBe(null);
+        await sendClone.send("d");
+        await sleep(1);
+        expect(r2.outcome).toEqual({ ok: true, value: "d" });
+      });
+    }));
+
   it("using a closed end throws ClosedResourceError, also to a task blocked on it when it closes", () =>
     run(async () => {
       const [send, receive] = createMemoryObjectStream<number>(0);

@@ -17,7 +17,7 @@ import { retainShape, type Waiter } from "@anyio/core";
  * Only `shift()`, `drain()` and `extract()` may settle a waiter that is still in the queue;
  * anything else that settles a queued waiter would desynchronise the counters.
  */
-export class WaiterQueue<W extends Waiter<any>> {
+export class WaiterQueue<W extends Waiter<any, any>> {
   private buf: Array<W | undefined> = new Array<W | undefined>(4);
   private mask = 3;
   private head = 0;

@@ -107,14 +107,15 @@ export const explicitCancelScopeCases = defineCases("cancel scopes (explicit con
   "a waiter with onCancelledAfterWake hands a value back when cancelled between wake and resume": (make) =>
     runExplicit(make, async (cx) => {
       const scope = new CancelScope();
-      let waiter: Waiter<string> | null = null;
+      let waiter: Waiter<string, string> | null = null;
       const handedBack: string[] = [];
       let outcome: unknown = null;
       await withTaskGroup(async (tg) => {
         tg.startSoon(async (child) => {
           await scope.run(async (s) => {
-            waiter = new Waiter<string>("test.acquire", currentNode(s, "test"), {
-              onCancelledAfterWake: (w) => handedBack.push(w.what),
+            waiter = new Waiter<string, string>("test.acquire", currentNode(s, "test"), {
+              payload: "permit-7",
+              onCancelledAfterWake: (w) => handedBack.push(`${w.what} ${w.payload}`),
             });
             try {
               await waiter.park();
@@ -126,10 +127,10 @@ export const explicitCancelScopeCases = defineCases("cancel scopes (explicit con
           }, child);
         });
         while (waiter === null) await checkpoint(tg.cancelScope);
-        (waiter as Waiter<string>).wake("token");
+        (waiter as Waiter<string, string>).wake("token");
         scope.cancel();
       }, cx);
-      assertEqual(handedBack.join(), "test.acquire", "the hand-back ran once, for this waiter");
+      assertEqual(handedBack.join(), "test.acquire permit-7", "the hand-back ran once, for this waiter, with its payload");
       assert(isCancelled(outcome), "the park rejected with Cancelled instead of resolving");
       assert(scope.cancelledCaught, "scope caught it");
     }),

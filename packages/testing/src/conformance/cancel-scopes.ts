@@ -101,14 +101,15 @@ export const cancelScopeCases = defineCases("cancel scopes", {
   "a waiter with onCancelledAfterWake hands a value back when cancelled between wake and resume": async (make) => {
     await run(async () => {
       const scope = new CancelScope();
-      let waiter: Waiter<string> | null = null;
+      let waiter: Waiter<string, string> | null = null;
       const handedBack: string[] = [];
       let outcome: unknown = null;
       await withTaskGroup(async (tg) => {
         tg.startSoon(async () => {
           await scope.run(async () => {
-            waiter = new Waiter<string>("test.acquire", currentNode(undefined, "test"), {
-              onCancelledAfterWake: (w) => handedBack.push(w.what),
+            waiter = new Waiter<string, string>("test.acquire", currentNode(undefined, "test"), {
+              payload: "permit-7",
+              onCancelledAfterWake: (w) => handedBack.push(`${w.what} ${w.payload}`),
             });
             try {
               await waiter.park();
@@ -120,10 +121,10 @@ export const cancelScopeCases = defineCases("cancel scopes", {
           });
         });
         while (waiter === null) await checkpoint();
-        (waiter as Waiter<string>).wake("token");
+        (waiter as Waiter<string, string>).wake("token");
         scope.cancel();
       });
-      assertEqual(handedBack.join(), "test.acquire", "the hand-back ran once, for this waiter");
+      assertEqual(handedBack.join(), "test.acquire permit-7", "the hand-back ran once, for this waiter, with its payload");
       assert(isCancelled(outcome), "the park rejected with Cancelled instead of resolving");
       assert(scope.cancelledCaught, "scope caught it");
     }, { backend: make() });
