@@ -115,6 +115,17 @@ export function foreignSignal(options: WaitOptions | undefined): AbortSignal | u
  * ```
  */
 export function currentNode(options: WaitOptions | undefined, caller: string): CancelNode {
+  // The common cases, kept small: every blocking call inlines this, and V8 stops inlining into
+  // a function once their bytecode adds up past a budget (the rest, with the messages, below).
+  let node: CancelNode | undefined;
+  if (options instanceof CancelNode) node = options;
+  else if (options === undefined) node = ambientCarrier()?.getStore();
+  if (node !== undefined && node._state === NodeState.Active) return node;
+  return currentNodeSlow(options, caller);
+}
+
+/** {@link currentNode} for the cases it does not take itself: options objects, and errors. */
+function currentNodeSlow(options: WaitOptions | undefined, caller: string): CancelNode {
   let node: CancelNode | undefined;
   if (options instanceof CancelNode) {
     // A task context or cancel scope passed as the options: the cheapest explicit form, since

@@ -26,6 +26,14 @@ const EXTERNAL = 8;
 export type WaitKind = "internal" | "external";
 
 /**
+ * Out of the constructor, which every blocking call inlines: V8 stops inlining once the
+ * bytecode adds up past a budget, and this runs once per waiter class.
+ */
+function retainWaiterShape(cls: new (what: string, node: CancelNode) => Waiter<any, any>): void {
+  retainShape(cls, () => new cls("(retained shape)", detachedTask()));
+}
+
+/**
  * One task waiting for one thing. Create it with {@link parkOn}-style code: construct,
  * enqueue it wherever the waking side will find it, then `await waiter.park()`.
  *
@@ -115,7 +123,7 @@ export class Waiter<T = void, P = unknown> implements Resumable {
     // One detached waiter per waiter class (subclasses in other packages too) keeps its hidden
     // class alive between runs; see retainShape. A subclass is built with Waiter's arguments.
     const cls = new.target;
-    if (!hasRetainedShape(cls)) retainShape(cls, () => new cls("(retained shape)", detachedTask()));
+    if (!hasRetainedShape(cls)) retainWaiterShape(cls);
   }
 
   /** The task that waits. */
