@@ -8,9 +8,12 @@
  *   node tools/bench/instructions.mjs stream ours_0_1x1 --n=40000,120000
  *
  * The variant runs twice, at two sizes, each in a fresh `node --single-threaded --predictable`
- * (no background compiler or GC threads, so the count repeats to a few instructions); the
- * difference divided by the difference in size leaves out start-up, module loading and
- * compilation: what remains is the steady state per operation.
+ * (no background compiler or GC threads); the difference divided by the difference in size
+ * leaves out start-up, module loading and compilation: what remains is the steady state per
+ * operation. Run it twice before trusting a difference: the timeout and stream cases repeat to
+ * within ~1 %, but whatever depends on time does not — the native backend yields to the host
+ * loop after 4 ms of microtasks, which valgrind's slowdown makes frequent, and spawn + join
+ * moved by ±15 % between identical runs.
  *
  * Instructions are not time: they leave out cache misses and the kernel, and `--predictable`
  * GCs more often than a default run. Use them to see what a change removes, and the full
