@@ -25,27 +25,29 @@ export function currentTime(options?: WaitOptions): number {
   return currentNode(options, "currentTime")._run.backend.now();
 }
 
-/** A wait that a timer ends. */
-class SleepWaiter extends Waiter<void> implements TimerTarget {
-  timer: unknown = null;
+/**
+ * A wait that a timer ends. The timer's handle is its payload (`null` when none is armed), not
+ * a field of its own: a sleeping task holds one of these, and every field is 8 bytes of it.
+ */
+class SleepWaiter extends Waiter<void, unknown> implements TimerTarget {
   onTimer(): void {
-    this.timer = null;
+    this.payload = null;
     this.wake();
   }
 }
 
-function clearSleepTimer(waiter: Waiter<void>): void {
-  const w = waiter as SleepWaiter;
-  if (w.timer !== null) {
-    w._node._run.backend.clearTimer(w.timer);
-    w.timer = null;
+function clearSleepTimer(waiter: Waiter<void, unknown>): void {
+  const timer = waiter.payload;
+  if (timer !== null) {
+    waiter._node._run.backend.clearTimer(timer);
+    waiter.payload = null;
   }
 }
 
 function sleepOn(node: CancelNode, deadline: number, options: WaitOptions | undefined, what: string): Promise<void> {
-  const waiter = new SleepWaiter(what, node, { signal: foreignSignal(options), onAbort: clearSleepTimer });
+  const waiter = new SleepWaiter(what, node, { signal: foreignSignal(options), onAbort: clearSleepTimer, payload: null });
   const parked = waiter.park();
-  if (waiter.pending && deadline !== Infinity) waiter.timer = node._run.backend.setTimer(deadline, waiter);
+  if (waiter.pending && deadline !== Infinity) waiter.payload = node._run.backend.setTimer(deadline, waiter);
   return parked;
 }
 
