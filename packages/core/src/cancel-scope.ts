@@ -45,8 +45,8 @@ export interface CancelScopeOptions {
  */
 export class CancelScope implements TimerTarget {
   // CancelNode's fields: a scope is a CancelNode without being a subclass (see CancelNode).
-  // `_run` and `_task` are set on entry (`_run` earlier if moveOnAfter / failAfter was given a context); defined now so
-  // every scope keeps one hidden class.
+  // `_run` and `_task` are set on entry (`_run` earlier when moveOnAfter / failAfter got a
+  // context); defining them now keeps every scope on one hidden class.
   /** @internal */ _run: RunState = undefined!;
   /** @internal */ _task: Task = undefined!;
   /** @internal */ _parent: CancelNode | null = null;
