@@ -28,8 +28,9 @@ export const explicitTaskGroupCases = defineCases("task groups (explicit context
       const done: string[] = [];
       await withTaskGroup(async (tg) => {
         tg.startSoon(async (c) => {
-          // 40 ms against 5: on a real clock the order holds unless the process stalls 35 ms
-          // between starting the two children.
+          // Both children are still asleep when the body returns. The order they finish in is
+          // not the point (a loaded machine can stall 35 ms between the two starts), only that
+          // the group waited for both.
           await sleep(40, c);
           done.push("slow");
         });
