@@ -44,7 +44,8 @@ function retainWaiterShape(cls: new (what: string, node: CancelNode) => Waiter<a
  *   reason) — only while it is still parked.
  * - `park()` is itself a cancel point: it rejects at once if the scope is already cancelled.
  * - Data that travels with the wait (the item of a blocked send, say) goes in `payload`
- *   rather than a subclass: V8 builds a subclass instance through a slower generic path.
+ *   rather than a subclass: where V8 does not inline a subclass's constructor (a call that
+ *   already inlines a lot), it builds the instance through a slower generic path.
  *   Subclasses still work: core builds one instance of each, once, with Waiter's own
  *   arguments `(what, node)`, and keeps it so V8 keeps the subclass's hidden class between
  *   runs (see `retainShape`); give a subclass constructor those parameters.
@@ -79,8 +80,9 @@ export class Waiter<T = void, P = unknown> implements Resumable {
   /**
    * What the primitive keeps with this wait (the item a blocked sender hands over, the
    * borrower a limiter admits): the `payload` option, settable. Cheaper than a subclass with a
-   * field of its own, which V8 builds through a slower generic path (~400 instructions more
-   * per wait; tools/bench, memory object streams with buffer 0).
+   * field of its own wherever V8 does not inline the subclass's constructor: then it builds the
+   * instance through a slower generic path (memory object streams with buffer 0 paid ~230–310
+   * instructions per item for it; tools/bench/instructions.mjs).
    */
   payload: P;
   /** Called when cancellation removes this waiter; take it out of your queue here. */
