@@ -7,13 +7,14 @@
  *   node tools/bench/instructions.mjs timeout moveOnAfter          # cases/timeout.mjs
  *   node tools/bench/instructions.mjs stream ours_0_1x1 --n=40000,120000
  *
- * The variant runs twice, at two sizes, each in a fresh `node --single-threaded --predictable`
- * (no background compiler or GC threads); the difference divided by the difference in size
- * leaves out start-up, module loading and compilation: what remains is the steady state per
- * operation. Run it twice before trusting a difference: the timeout and stream cases repeat to
- * within ~1 %, but whatever depends on time does not — the native backend yields to the host
- * loop after 4 ms of microtasks, which valgrind's slowdown makes frequent, and spawn + join
- * moved by ±15 % between identical runs.
+ * The variant runs twice, at two sizes, each in a fresh `node --single-threaded --predictable
+ * --predictable-gc-schedule` (no background compiler or GC threads; heap growth on a fixed
+ * schedule, not from timings, which moved counts by up to ±10 % with the machine's load); the
+ * difference divided by the difference in size leaves out start-up, module loading and
+ * compilation: what remains is the steady state per operation. Run it twice before trusting a
+ * difference, never beside another valgrind run: whatever depends on time does not repeat — the
+ * native backend yields to the host loop after 4 ms of microtasks, which valgrind's slowdown
+ * makes frequent, and spawn + join moved by ±15 % between identical runs.
  *
  * Instructions are not time: they leave out cache misses and the kernel, and `--predictable`
  * GCs more often than a default run. Use them to see what a change removes, and the full
@@ -65,7 +66,7 @@ function count(n) {
   const child = spawnSync(
     "valgrind",
     ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath,
-      "--single-threaded", "--predictable", fileURLToPath(import.meta.url), "--child", file, variant, String(n)],
+      "--single-threaded", "--predictable", "--predictable-gc-schedule", fileURLToPath(import.meta.url), "--child", file, variant, String(n)],
     { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 24 },
   );
   // valgrind writes its summary to stderr: "==pid== I   refs:      1,234,567"
