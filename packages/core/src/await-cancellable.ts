@@ -26,6 +26,7 @@ export function awaitCancellable<T>(
   options?: WaitOptions,
 ): Promise<T> {
   const node = currentNode(options, "awaitCancellable");
+  node._armDeadlines();
   if (node._effCancelled) return Promise.reject(cancelledError(node));
   let controller: AbortController | null = null;
   let promise: PromiseLike<T> | T;
@@ -41,12 +42,16 @@ export function awaitCancellable<T>(
   } else {
     return Promise.reject(new TypeError(`awaitCancellable(): source must be a promise or a function returning one, got ${typeof source}`));
   }
+  const signal = foreignSignal(options);
   const waiter = new Waiter<T>("awaitCancellable", node, {
-    signal: foreignSignal(options),
+    signal,
     kind: "external",
     onAbort: controller === null ? undefined : (w) => controller.abort(w._value),
   });
   const parked = waiter.park();
+  // Cancelled before it could park (the source itself cancelled the scope, or aborted the
+  // foreign signal): abandon the operation as a cancellation while parked would.
+  if (!waiter.pending) controller?.abort(signal?.aborted === true ? signal.reason : cancelledError(node));
   Promise.resolve(promise).then(
     (value) => waiter.wake(value),
     (error) => waiter.fail(error),

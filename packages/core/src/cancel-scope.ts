@@ -7,7 +7,7 @@
 import type { TimerTarget } from "./backend.js";
 import { currentNode, describe, findNode, type WaitOptions } from "./context.js";
 import { isCancelled, TimeoutError } from "./errors.js";
-import { CancelNode, linkCancelNode, NodeState, refreshCancellation } from "./internal/cancel-node.js";
+import { CancelNode, linkCancelNode, NodeState, PENDING_TIMER, refreshCancellation } from "./internal/cancel-node.js";
 import { callInContext, promiseThen } from "./internal/promise.js";
 import type { RunState } from "./internal/run-state.js";
 import { checkDelay, checkDeadline } from "./internal/validate.js";
@@ -118,6 +118,7 @@ export class CancelScope implements TimerTarget {
 
   /** True once {@link cancel} was called or the deadline expired. */
   get cancelCalled(): boolean {
+    this._checkDeadline();
     return this._cancelCalled;
   }
 
@@ -128,6 +129,7 @@ export class CancelScope implements TimerTarget {
 
   /** The reason given to the first {@link cancel} (or `"deadline exceeded"`). */
   get cancelReason(): string | undefined {
+    this._checkDeadline();
     return this._cancelReason;
   }
 
@@ -195,15 +197,33 @@ export class CancelScope implements TimerTarget {
     this._state = NodeState.Active;
     this._attach(parent);
     const delay = this._pendingDelay;
+    if (delay === null && this._deadline === Infinity) return;
+    // A relative deadline counts from entry. The one clock read that fixes it is also the
+    // "already due?" check: a scope made and entered in one expression reads the clock once.
+    const now = this._run.backend.now();
     if (delay !== null) {
-      // A relative deadline counts from entry. The one clock read that fixes it is also the
-      // "already due?" check: a scope made and entered in one expression reads the clock once.
       this._pendingDelay = null;
-      const now = this._run.backend.now();
       this._deadline = now + delay;
-      if (!this._cancelCalled) this._armDeadlineAt(now);
-    } else {
-      this._armDeadline();
+    }
+    if (this._cancelCalled) return;
+    // A due deadline fires now, and a scope whose signal exists already sets its timer (the
+    // signal must abort even if nothing parks); any other deadline stays pending until a park,
+    // checkpoint or signal under the scope sets it (see `CancelNode._armDeadlines`).
+    if (this._deadline <= now || this._controller !== null) this._armDeadlineAt(now);
+    else {
+      this._timer = PENDING_TIMER;
+      this._run.pendingDeadlines++;
+    }
+  }
+
+  /**
+   * @internal As Trio's `cancel_called`: an entered scope whose deadline has passed counts as
+   * cancelled when asked, before its timer fires (or is even set: see `_enterDeadline`).
+   */
+  _checkDeadline(): void {
+    if (this._state === NodeState.Active && !this._cancelCalled && this._deadline <= this._run.backend.now()) {
+      this._clearTimer();
+      this.onTimer();
     }
   }
 
@@ -236,10 +256,11 @@ export class CancelScope implements TimerTarget {
 
   /** @internal */
   _clearTimer(): void {
-    if (this._timer !== null) {
-      this._run.backend.clearTimer(this._timer);
-      this._timer = null;
-    }
+    const timer = this._timer;
+    if (timer === null) return;
+    this._timer = null;
+    if (timer === PENDING_TIMER) this._run.pendingDeadlines--;
+    else this._run.backend.clearTimer(timer);
   }
 
   /** @internal The deadline was reached. */

@@ -23,6 +23,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export function checkpoint(options?: WaitOptions): Promise<void> {
   const node = currentNode(options, "checkpoint");
+  node._armDeadlines();
   if (node._effCancelled) return Promise.reject(cancelledError(node));
   const signal = foreignSignal(options);
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
@@ -40,6 +41,7 @@ export function checkpoint(options?: WaitOptions): Promise<void> {
  */
 export function checkpointIfCancelled(options?: WaitOptions): Promise<void> {
   const node = currentNode(options, "checkpointIfCancelled");
+  node._armDeadlines();
   if (node._effCancelled) return Promise.reject(cancelledError(node));
   const signal = foreignSignal(options);
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
@@ -56,5 +58,6 @@ export function checkpointIfCancelled(options?: WaitOptions): Promise<void> {
  */
 export function cancelShieldedCheckpoint(options?: WaitOptions): Promise<void> {
   const node = currentNode(options, "cancelShieldedCheckpoint");
+  node._armDeadlines();
   return node._run.backend.yieldNow(node._task);
 }

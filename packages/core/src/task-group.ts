@@ -142,6 +142,7 @@ export class TaskGroup {
   async start<T = void>(fn: (cx: TaskStartContext<T>) => unknown, options?: StartOptions): Promise<T> {
     this._checkSpawn(fn, options, "start");
     const caller = currentNode(options, "TaskGroup.start");
+    caller._armDeadlines();
     if (caller._effCancelled) throw cancelledError(caller);
     const task = new Task(caller._run, caller, nameOption(options), this, fn as (cx: Task) => unknown);
     const waiter = new Waiter<T>("TaskGroup.start", caller, { cancellable: false });

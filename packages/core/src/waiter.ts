@@ -144,6 +144,7 @@ export class Waiter<T = void, P = unknown> implements Resumable {
     if ((flags & PHASE) !== IDLE) return Promise.reject(new Error(`Waiter(${this.what}).park() called twice`));
     const node = this._node;
     const signal = this._signal;
+    node._armDeadlines();
     if ((flags & CANCELLABLE) !== 0 && node._effCancelled) {
       this._state = flags | FAILED;
       return Promise.reject(cancelledError(node));

@@ -42,7 +42,8 @@ export async function fsCall<T>(
   if (limiter !== undefined) borrower = await acquire(limiter, options);
   try {
     // The entry cancel point, checked synchronously so that no other task can cancel this one
-    // between the check and the start of the operation.
+    // between the check and the start of the operation (deadlines not yet set are set first).
+    node._armDeadlines();
     if (node._effCancelled || foreignSignal(options)?.aborted === true) await checkpointIfCancelled(options);
     if (mode === "abort") return await abortable(caller, node, options, op);
     const waiter = new Waiter<T>(caller, node, { kind: "external", cancellable: false });

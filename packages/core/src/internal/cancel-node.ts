@@ -16,6 +16,9 @@ import type { Task } from "../task.js";
 /** Marks an AbortSignal that belongs to one of our nodes. */
 export const NODE_OF_SIGNAL = Symbol("anyio.node");
 
+/** `_timer` of an entered scope whose deadline timer is not set yet (see `_armDeadlines`). */
+export const PENDING_TIMER = Symbol("pending deadline");
+
 /** Life cycle of a node: created, entered (running), exited (finished). */
 export const NodeState = { New: 0, Active: 1, Exited: 2 } as const;
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
@@ -46,16 +49,38 @@ export abstract class CancelNode {
   /** @internal waiters parked with this node as their scope (intrusive list) */
   declare _firstWaiter: Waiter<unknown> | null;
   /** @internal */ declare _controller: AbortController | null;
+  /** @internal A scope's deadline timer, or PENDING_TIMER; `null` (the prototype's) for tasks. */
+  declare _timer: unknown;
 
   /** The `AbortSignal` that aborts when this node becomes effectively cancelled. */
   get signal(): AbortSignal {
     let c = this._controller;
     if (c === null) {
+      // A signal must abort at a deadline even if nothing parks: set the pending timers (a
+      // scope not entered yet has no run; entering it with a signal sets its timer at once).
+      if ((this._run as RunState | undefined) !== undefined) this._armDeadlines();
       c = this._controller = new AbortController();
       (c.signal as unknown as Record<symbol, CancelNode>)[NODE_OF_SIGNAL] = this;
       if (this._effCancelled) c.abort(cancelledError(this));
     }
     return c.signal;
+  }
+
+  /**
+   * @internal Sets the timers of the deadlines that can cancel this node and are still pending:
+   * its own and its ancestors'. Every park, checkpoint and signal calls it first.
+   *
+   * Why deadlines wait: a scope's timer could only fire once a task parks or yields to the
+   * host, so a scope sets it on entry only if it is due already or has a signal; otherwise it
+   * marks itself pending, and the first of those points under it sets the timer (or cancels at
+   * once, if the deadline passed meanwhile). A body that finishes without reaching one — a
+   * timeout around a call that did not need to wait — never touches the timer queue. What a
+   * task sees is the same as with the timer set on entry: cancellation still arrives at its
+   * next checkpoint or wait after the deadline, `cancelCalled` reads the clock while pending
+   * (as Trio's does), and a signal made under the scope sets the timer first.
+   */
+  _armDeadlines(): void {
+    if (this._run.pendingDeadlines !== 0) armPendingDeadlines(this);
   }
 
   /** @internal Links this node under `parent` and derives its cancellation state. */
@@ -92,10 +117,30 @@ export abstract class CancelNode {
 }
 
 {
-  const defaults = CancelNode.prototype as { _cancelCalled: boolean; _shield: boolean; _cancelReason: string | undefined };
+  const defaults = CancelNode.prototype as { _cancelCalled: boolean; _shield: boolean; _cancelReason: string | undefined; _timer: unknown };
   defaults._cancelCalled = false;
   defaults._shield = false;
   defaults._cancelReason = undefined;
+  defaults._timer = null;
+}
+
+/** A scope whose deadline waits in PENDING_TIMER (CancelScope is not imported here). */
+interface PendingScope extends CancelNode {
+  /** Fires now if the deadline is due at `now`, else sets the timer. */
+  _armDeadlineAt(now: number): void;
+}
+
+function armPendingDeadlines(node: CancelNode): void {
+  const run = node._run;
+  let now = NaN;
+  for (let n: CancelNode | null = node; n !== null; n = n._parent) {
+    if (n._timer !== PENDING_TIMER) continue;
+    if (now !== now) now = run.backend.now();
+    n._timer = null;
+    run.pendingDeadlines--;
+    (n as PendingScope)._armDeadlineAt(now);
+    if (run.pendingDeadlines === 0) return;
+  }
 }
 
 /**

@@ -23,6 +23,13 @@ export class RunState implements RunController {
   finished = false;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
+  /**
+   * How many entered scopes have a deadline whose timer is not set yet (see
+   * `CancelNode._armDeadlines`). A count, not a list: a scope filed in an array per entry cost
+   * more (the store of a new object into an old array is a write-barrier slow path) than the
+   * timer it saved.
+   */
+  pendingDeadlines = 0;
 
   constructor(ambient: AmbientCarrier | null) {
     this.ambient = ambient;

@@ -19,6 +19,8 @@ export const RESOLVED: Promise<void> = Promise.resolve();
  * a foreign `options.signal` has aborted. Read synchronously, so it allocates nothing.
  */
 export function cancelledNow(node: CoreNode, options: WaitOptions | undefined): boolean {
+  // Deadlines of scopes entered since the run last waited are set (or fire, if due) first.
+  node._armDeadlines();
   if (node._effCancelled) return true;
   // Never reads `.signal` of a task context or scope passed as the options (that would
   // create its AbortController); our own signals abort only with their node anyway.
