@@ -80,7 +80,6 @@ export class CancelScope implements TimerTarget {
     if (!hasRetainedShape(cls)) retainShape(cls, () => new cls());
   }
 
-
   /**
    * The absolute deadline (ms on the run's clock); `Infinity` means none. Settable while entered.
    * Before entry, a scope made by `moveOnAfter` / `failAfter` (whose deadline counts from entry)
@@ -216,7 +215,7 @@ export class CancelScope implements TimerTarget {
 
   /**
    * @internal As Trio's `cancel_called`: an entered scope whose deadline has passed counts as
-   * cancelled when asked, before its timer fires (or is even set: see `_enterDeadline`).
+   * cancelled when asked, before its timer fires (or is even set: see `CancelNode._armDeadlines`).
    */
   _checkDeadline(): void {
     if (this._state === NodeState.Active && !this._cancelCalled && this._deadline <= this._run.backend.now()) {
