@@ -3,10 +3,15 @@
  * measured after a full GC, divided by N. Each variant returns { value: bytes per task }
  * (RSS) and the harness runs each repetition in a fresh process (RSS never shrinks back).
  * The `Heap` variants return the heapUsed delta instead.
+ * observedHeap: the floor with each async function's promise observed by `then()` with two bound
+ * functions (the cheapest way JavaScript offers to learn that a task ended, and what ours does) —
+ * a lower bound for any task runner, before it keeps a record of the task or of its wait.
+ * pLimitQueuedHeap: what p-limit holds per call waiting for a slot (the CapacityLimiter row's peer).
  */
 import { checkpoint, createTaskGroup, run, sleepForever } from "@anyio/core";
 import { nativeBackend } from "@anyio/backend-native";
 import { Effect, Fiber } from "effect";
+import pLimit from "p-limit";
 import { run as effectionRun, sleep as effectionSleep, spawn as effectionSpawn, suspend } from "effection";
 
 const gc = globalThis.gc;
@@ -36,6 +41,47 @@ async function raw(n, key) {
   await settle();
   const after = snapshot();
   for (const resolve of never) resolve();
+  await Promise.all(all);
+  return { value: perTask(before, after, n, key) };
+}
+
+const promiseThen = Promise.prototype.then;
+
+async function observed(n, key) {
+  await settle();
+  const before = snapshot();
+  const never = [];
+  const ended = { count: 0 };
+  function onEnd() {
+    this.count++;
+  }
+  for (let i = 0; i < n; i++) {
+    const task = (async () => {
+      await new Promise((resolve) => never.push(resolve));
+    })();
+    promiseThen.call(task, onEnd.bind(ended), onEnd.bind(ended));
+  }
+  await settle();
+  const after = snapshot();
+  for (const resolve of never) resolve();
+  await settle();
+  if (ended.count !== n) throw new Error(`only ${ended.count} of ${n} tasks were seen to end`);
+  return { value: perTask(before, after, n, key) };
+}
+
+async function pLimitQueued(n, key) {
+  await settle();
+  const before = snapshot();
+  const limit = pLimit(1);
+  let open;
+  const busy = new Promise((resolve) => (open = resolve));
+  const all = new Array(n);
+  all[0] = limit(() => busy);
+  for (let i = 1; i < n; i++) all[i] = limit(async () => {});
+  await settle();
+  const after = snapshot();
+  if (limit.pendingCount !== n - 1) throw new Error(`p-limit has ${limit.pendingCount} calls waiting, expected ${n - 1}`);
+  open();
   await Promise.all(all);
   return { value: perTask(before, after, n, key) };
 }
@@ -105,4 +151,6 @@ export const variants = {
   oursHeap: (n) => ours(n, "heap"),
   effectHeap: (n) => effect(n, "heap"),
   effectionHeap: (n) => effection(n, "heap"),
+  observedHeap: (n) => observed(n, "heap"),
+  pLimitQueuedHeap: (n) => pLimitQueued(n, "heap"),
 };

@@ -4,6 +4,8 @@
  * rawAmbient: the same with each child started in its own AsyncLocalStorage.run() — what
  * carrying a per-task ambient value costs the platform itself (on Node 24 one AsyncContextFrame,
  * a Map copy, per run; on Node 20 the PromiseHook on every promise), with no task machinery.
+ * rawEnterWith: one AsyncLocalStorage.enterWith() per child instead, never restored — the least
+ * any per-task ambient value can cost (one context frame per child, where run() makes two).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { checkpoint, run, withTaskGroup } from "@anyio/core";
@@ -43,6 +45,17 @@ export const variants = {
     for (let i = 0; i < n; i++) all[i] = storage.run(i, rawChild);
     await Promise.all(all);
     // Node 20: switch the PromiseHook off again, as run() does when its last ambient run ends.
+    storage.disable();
+  },
+  rawEnterWith: async (n) => {
+    const storage = new AsyncLocalStorage();
+    const all = new Array(n);
+    // Each child starts in a frame of its own; the loop keeps the last one (nothing here reads it).
+    for (let i = 0; i < n; i++) {
+      storage.enterWith(i);
+      all[i] = rawChild();
+    }
+    await Promise.all(all);
     storage.disable();
   },
   nativeExplicit: spawnJoin(nativeBackend, "explicit"),
