@@ -5,7 +5,7 @@
  * @module
  */
 import type { Backend, BackendRun, RunController } from "@anyio/core";
-import { BACKEND_CONTRACT_VERSION } from "@anyio/core";
+import { BACKEND_CONTRACT_VERSION, retainShape } from "@anyio/core";
 import type { StepBudgetError } from "./errors.js";
 import { checkInstrument, type Instrument } from "./instrument.js";
 import { type RunSettings, StrictRun } from "./strict-run.js";
@@ -59,6 +59,8 @@ function describeValue(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
+let settingsShapeRetained = false;
+
 /** The backend's mutable settings; each run reads them live. */
 class Settings implements RunSettings {
   instruments: readonly Instrument[] = [];
@@ -67,7 +69,13 @@ class Settings implements RunSettings {
     readonly clockOption: "virtual" | "real" | VirtualClock,
     readonly stepBudget: number,
     readonly onStepBudgetExceeded: ((error: StepBudgetError) => void) | null,
-  ) {}
+  ) {
+    // Read on every step: its hidden class must outlive a backend made per run (see StrictRun).
+    if (!settingsShapeRetained) {
+      settingsShapeRetained = true;
+      retainShape(Settings, () => new Settings(undefined, "virtual", Infinity, null));
+    }
+  }
   /** A new run's clock: the shared one, a fresh virtual one, or `null` for real time. */
   clockForRun(): VirtualClock | null {
     const option = this.clockOption;

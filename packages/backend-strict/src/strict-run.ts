@@ -70,6 +70,18 @@ let yieldGroupShapeRetained = false;
 /** The task of the retained entry: none of any run's. */
 const NO_TASK: TaskInfo = { id: 0, parentId: null, name: "(retained shape)" };
 
+/**
+ * What the retained StrictRun is built with: a controller and settings of no run (no
+ * instruments, so building it calls nothing).
+ */
+const NO_CONTROLLER: RunController = {
+  snapshot: () => ({ liveTasks: 0, parkedTasks: 0, externalWaits: 0 }),
+  tasks: () => [],
+  abort: () => {},
+};
+const NO_SETTINGS: RunSettings = { seed: undefined, stepBudget: Infinity, onStepBudgetExceeded: null, instruments: [] };
+let strictRunShapeRetained = false;
+
 /** Turns a seed of any safe integer into 32 bits for the generator (high bits mixed in). */
 function seedBits(seed: number): number {
   return ((seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) >>> 0, 0x9e3779b1)) >>> 0;
@@ -133,6 +145,13 @@ export class StrictRun implements BackendRun, ClockListener {
     this.info = { seed: settings.seed, clock: clock === null ? "real" : "virtual" };
     this.clock?._attach(this);
     this.emitRun("beforeRun");
+    // One run's worth of objects dies at every full GC between runs, and with it this class's
+    // hidden class: every function optimized against it was thrown away once per run (spawn +
+    // join on this backend in tools/bench). See retainShape in @anyio/core.
+    if (!strictRunShapeRetained) {
+      strictRunShapeRetained = true;
+      retainShape(StrictRun, () => new StrictRun(NO_CONTROLLER, NO_SETTINGS, null));
+    }
   }
 
   // ---- clock and timers -------------------------------------------------------------------

@@ -17,6 +17,13 @@ const NEW = 0;
 const OPEN = 1;
 const CLOSED = 2;
 
+/**
+ * The options of the group's own waits, made once: an options literal in code that runs once
+ * per group got a new hidden class after every full GC, and the Waiter constructor (inlined into
+ * every blocking call) was deoptimized by each new one — once per `run()` in tools/bench.
+ */
+const UNCANCELLABLE = { cancellable: false } as const;
+
 /** Options of {@link TaskGroup.startSoon}. */
 export interface StartSoonOptions {
   /** The task's name (coerced with `String()`); defaults to the function's name. */
@@ -98,7 +105,7 @@ export class TaskGroup {
         await scope._run.backend.yieldNow(scope._task);
       }
       while (this._pending > 0) {
-        const waiter = new Waiter<void>("TaskGroup join", scope, { cancellable: false });
+        const waiter = new Waiter<void>("TaskGroup join", scope, UNCANCELLABLE);
         this._joinWaiter = waiter;
         await waiter.park();
       }
@@ -145,7 +152,7 @@ export class TaskGroup {
     caller._armDeadlines();
     if (caller._effCancelled) throw cancelledError(caller);
     const task = new Task(caller._run, caller, nameOption(options), this, fn as (cx: Task) => unknown);
-    const waiter = new Waiter<T>("TaskGroup.start", caller, { cancellable: false });
+    const waiter = new Waiter<T>("TaskGroup.start", caller, UNCANCELLABLE);
     task._startWaiter = waiter as Waiter<unknown>;
     this._launch(task);
     return waiter.park();
