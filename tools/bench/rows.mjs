@@ -163,6 +163,9 @@ export const ROWS = [
     runtimes: ["node20"],
     variants: [
       { name: "raw", label: "raw Promise.all, unlimited (floor)", role: "floor" },
+      // The row's shape with nothing of ours: how much faster than p-limit any implementation
+      // can be that starts every task and parks it until a permit frees, as AnyIO does.
+      { name: "rawSemaphore", label: "hand-written promise semaphore(10), every task started and parked (bound)", role: "bound" },
       { name: "limiter", label: "ours CapacityLimiter(10)", role: "ours" },
       { name: "pLimit", label: "p-limit(10)", role: "peer" },
       // Its cost per task grows with N (~700 µs per task at 20k, 138 s per repetition set): a
